@@ -1,0 +1,46 @@
+using System.CommandLine;
+using ContrastiveLab.Runtime;
+
+namespace ContrastiveLab.Cli;
+
+/// <summary>Builds the <c>contrastive</c> command tree and runs it, turning user mistakes into one-line errors.</summary>
+public static class CliApp
+{
+    /// <summary>Exit code for a mistake in the user's input.</summary>
+    public const int UsageExitCode = 2;
+
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("ContrastiveLab: train and understand contrastive image encoders (Wang & Liu, CVPR 2021).");
+        root.Options.Add(GlobalOptions.Threads);
+        root.Options.Add(GlobalOptions.Device);
+        foreach (var command in Commands())
+        {
+            root.Subcommands.Add(command);
+        }
+        return root;
+    }
+
+    private static IEnumerable<Command> Commands()
+    {
+        yield return AnalyzeCommand.Build();
+    }
+
+    /// <summary>Runs the CLI with the given arguments and writers; returns the process exit code.</summary>
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        stdout ??= Console.Out;
+        stderr ??= Console.Error;
+        var root = BuildRoot();
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return root.Parse(args).Invoke(config);
+        }
+        catch (Exception e) when (e is UserError or TorchLoadException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return UsageExitCode;
+        }
+    }
+}

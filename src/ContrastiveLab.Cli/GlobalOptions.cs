@@ -1,0 +1,26 @@
+using System.CommandLine;
+
+namespace ContrastiveLab.Cli;
+
+/// <summary>Options every command accepts.</summary>
+public static class GlobalOptions
+{
+    public static readonly Option<int> Threads = new("--threads")
+    {
+        Description = "libtorch intra-op threads (0 = all cores)",
+        DefaultValueFactory = _ => 0,
+        Recursive = true,
+    };
+
+    public static readonly Option<string> Device = new("--device")
+    {
+        Description = "compute device: cpu, cuda or auto (cuda when available)",
+        DefaultValueFactory = _ => "auto",
+        Recursive = true,
+    };
+
+    static GlobalOptions()
+    {
+        Device.AcceptOnlyFromAmong("cpu", "cuda", "auto");
+    }
+}

@@ -1,0 +1,5 @@
+using ContrastiveLab.Cli;
+using ContrastiveLab.Runtime;
+
+MallocTuning.Apply();
+return CliApp.Run(args);

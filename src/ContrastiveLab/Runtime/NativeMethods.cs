@@ -1,0 +1,21 @@
+using System.Runtime.InteropServices;
+
+namespace ContrastiveLab.Runtime;
+
+/// <summary>The few glibc entry points the runtime set-up needs.</summary>
+internal static partial class NativeMethods
+{
+    internal const int RtldLazy = 0x1;
+    internal const int MTrimThreshold = -1;
+    internal const int MMmapThreshold = -3;
+
+    // libdl.so.2 exists on every glibc (a stub forwarding to libc since 2.34), so this works on old and new systems.
+    [LibraryImport("libdl.so.2", EntryPoint = "dlopen", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr DlOpen(string path, int flags);
+
+    [LibraryImport("libdl.so.2", EntryPoint = "dlerror")]
+    internal static partial IntPtr DlError();
+
+    [LibraryImport("libc.so.6", EntryPoint = "mallopt")]
+    internal static partial int MallOpt(int param, int value);
+}
