@@ -1,0 +1,183 @@
+using System.Threading.Channels;
+
+namespace ContrastiveLab.Augmentation;
+
+/// <summary>
+/// Produces batches of per-image augmented views on background threads, a few batches ahead of the consumer.
+/// </summary>
+/// <remarks>
+/// Every view draws from its own random stream keyed by (seed, epoch, image index, view), and the epoch's order
+/// from a stream keyed by (seed, epoch), so a given seed yields the same batches whatever the number of workers.
+/// </remarks>
+public sealed class AugmentedLoader
+{
+    private readonly IImageSource _source;
+    private readonly AugmentationPipeline _pipeline;
+
+    /// <param name="source">The images.</param>
+    /// <param name="pipeline">The augmentation applied to each view.</param>
+    /// <param name="batchSize">Images per batch B ≥ 1.</param>
+    /// <param name="views">Views per image: 1 (memory bank, queue) or 2 (in-batch).</param>
+    /// <param name="seed">Seed of every random choice.</param>
+    /// <param name="shuffle">Shuffle the order each epoch.</param>
+    /// <param name="dropLast">Drop a last batch smaller than <paramref name="batchSize"/>.</param>
+    /// <param name="workers">Threads that augment (≥ 1).</param>
+    /// <param name="prefetch">Batches made ahead of the consumer (≥ 1).</param>
+    public AugmentedLoader(IImageSource source, AugmentationPipeline pipeline, int batchSize, int views, long seed,
+        bool shuffle = true, bool dropLast = false, int workers = 1, int prefetch = 2)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(prefetch, 1);
+        if (views is not (1 or 2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(views), views, "views must be 1 or 2");
+        }
+        if (source.Count < 1)
+        {
+            throw new ArgumentException("the image source is empty", nameof(source));
+        }
+        _source = source;
+        _pipeline = pipeline;
+        BatchSize = batchSize;
+        Views = views;
+        Seed = seed;
+        Shuffle = shuffle;
+        DropLast = dropLast;
+        Workers = workers;
+        Prefetch = prefetch;
+    }
+
+    public int BatchSize { get; }
+
+    public int Views { get; }
+
+    public long Seed { get; }
+
+    public bool Shuffle { get; }
+
+    public bool DropLast { get; }
+
+    public int Workers { get; }
+
+    public int Prefetch { get; }
+
+    /// <summary>Batches per epoch.</summary>
+    public int BatchesPerEpoch => DropLast ? _source.Count / BatchSize : (_source.Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>The image order of <paramref name="epoch"/>: a seeded Fisher–Yates shuffle, or 0…N−1.</summary>
+    public int[] Order(int epoch)
+    {
+        var order = Enumerable.Range(0, _source.Count).ToArray();
+        if (Shuffle)
+        {
+            var rng = AugmentRandom.ForView(Seed, epoch, -1, -1);
+            for (int i = order.Length - 1; i > 0; i--)
+            {
+                int j = rng.NextInt(0, i);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+        }
+        return order;
+    }
+
+    /// <summary>Builds batch <paramref name="batch"/> of <paramref name="epoch"/> on the calling thread plus workers.</summary>
+    public AugmentedBatch MakeBatch(int epoch, int batch, int[] order)
+    {
+        int start = batch * BatchSize;
+        int count = Math.Min(BatchSize, order.Length - start);
+        int c = _source.Channels;
+        int size = _pipeline.Options.OutputSize;
+        int viewLength = _pipeline.ViewLength(c);
+        var views = new float[Views][];
+        for (int v = 0; v < Views; v++)
+        {
+            views[v] = new float[count * viewLength];
+        }
+        var indices = new long[count];
+        var labels = new long[count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Workers };
+        Parallel.For(0, count, options, k =>
+        {
+            int index = order[start + k];
+            indices[k] = index;
+            labels[k] = _source.Label(index);
+            for (int v = 0; v < Views; v++)
+            {
+                var rng = AugmentRandom.ForView(Seed, epoch, index, v);
+                _pipeline.Apply(_source.Image(index), c, _source.Height, _source.Width,
+                    views[v].AsSpan(k * viewLength, viewLength), ref rng);
+            }
+        });
+        return new AugmentedBatch(views, indices, labels, c, size);
+    }
+
+    /// <summary>
+    /// The batches of <paramref name="epoch"/>, starting at <paramref name="firstBatch"/> (for resuming mid-epoch),
+    /// made ahead on a background task. Stops early when <paramref name="cancel"/> fires.
+    /// </summary>
+    public IEnumerable<AugmentedBatch> Epoch(int epoch, int firstBatch = 0, CancellationToken cancel = default)
+    {
+        int[] order = Order(epoch);
+        int batches = BatchesPerEpoch;
+        var channel = Channel.CreateBounded<AugmentedBatch>(new BoundedChannelOptions(Prefetch) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                for (int b = firstBatch; b < batches && !stop.IsCancellationRequested; b++)
+                {
+                    await channel.Writer.WriteAsync(MakeBatch(epoch, b, order), stop.Token).ConfigureAwait(false);
+                }
+                channel.Writer.TryComplete();
+            }
+            catch (OperationCanceledException)
+            {
+                channel.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                channel.Writer.TryComplete(e);
+            }
+        }, CancellationToken.None);
+        try
+        {
+            while (true)
+            {
+                AugmentedBatch? next;
+                try
+                {
+                    if (!channel.Reader.WaitToReadAsync(cancel).AsTask().GetAwaiter().GetResult())
+                    {
+                        break;
+                    }
+                    if (!channel.Reader.TryRead(out next))
+                    {
+                        continue;
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    yield break;
+                }
+                yield return next;
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            // Drain so the producer can finish, then observe it.
+            while (channel.Reader.TryRead(out _))
+            {
+            }
+            try
+            {
+                producer.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+}

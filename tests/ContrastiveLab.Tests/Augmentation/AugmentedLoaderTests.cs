@@ -1,0 +1,59 @@
+using ContrastiveLab.Augmentation;
+
+namespace ContrastiveLab.Tests.Augmentation;
+
+public class AugmentedLoaderTests
+{
+    private static List<AugmentedBatch> Collect(int workers, int epoch = 0)
+    {
+        var source = new ArrayImageSource(50, 3, 32, 32);
+        var loader = new AugmentedLoader(source, new AugmentationPipeline(AugmentationPresets.CifarPaper), 16, 2, seed: 11, workers: workers);
+        return loader.Epoch(epoch).ToList();
+    }
+
+    [Fact]
+    public void The_same_seed_gives_identical_batches_whatever_the_worker_count()
+    {
+        var one = Collect(1);
+        var three = Collect(3);
+        Assert.Equal(one.Count, three.Count);
+        for (int b = 0; b < one.Count; b++)
+        {
+            Assert.Equal(one[b].Indices, three[b].Indices);
+            Assert.Equal(one[b].Views[0], three[b].Views[0]);
+            Assert.Equal(one[b].Views[1], three[b].Views[1]);
+        }
+    }
+
+    [Fact]
+    public void An_epoch_visits_every_image_once_and_epochs_differ()
+    {
+        var e0 = Collect(2, epoch: 0);
+        var e1 = Collect(2, epoch: 1);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), e0.SelectMany(b => b.Indices).Order());
+        Assert.Equal(new[] { 16, 16, 16, 2 }, e0.Select(b => b.Count));
+        Assert.NotEqual(e0[0].Indices, e1[0].Indices);
+        Assert.NotEqual(e0[0].Views[0], e0[0].Views[1]);
+    }
+
+    [Fact]
+    public void Resuming_at_a_batch_yields_the_same_remaining_batches()
+    {
+        var source = new ArrayImageSource(40, 1, 28, 28);
+        var loader = new AugmentedLoader(source, new AugmentationPipeline(AugmentationPresets.FashionMnist), 8, 1, seed: 3, dropLast: true);
+        var full = loader.Epoch(2).ToList();
+        var rest = loader.Epoch(2, firstBatch: 3).ToList();
+        Assert.Equal(2, rest.Count);
+        Assert.Equal(full[3].Views[0], rest[0].Views[0]);
+        Assert.Equal(full[4].Indices, rest[1].Indices);
+    }
+
+    [Fact]
+    public void Stopping_early_ends_the_background_producer()
+    {
+        var source = new ArrayImageSource(200, 1, 28, 28);
+        var loader = new AugmentedLoader(source, new AugmentationPipeline(AugmentationPresets.FashionMnist), 4, 1, seed: 3, prefetch: 1);
+        var first = loader.Epoch(0).Take(2).ToList();
+        Assert.Equal(2, first.Count);
+    }
+}
