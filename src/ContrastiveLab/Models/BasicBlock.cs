@@ -1,0 +1,36 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ContrastiveLab.Models;
+
+/// <summary>ResNet basic block (two 3×3 convolutions), parameters named as torchvision's.</summary>
+internal sealed class BasicBlock : Module<Tensor, Tensor>
+{
+    public const int Expansion = 1;
+    private readonly Conv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly Conv2d conv2;
+    private readonly BatchNorm2d bn2;
+    private readonly Sequential? downsample;
+
+    public BasicBlock(long inPlanes, long planes, long stride) : base(nameof(BasicBlock))
+    {
+        conv1 = Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
+        bn1 = BatchNorm2d(planes);
+        conv2 = Conv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
+        bn2 = BatchNorm2d(planes);
+        downsample = ResNetParts.Downsample(inPlanes, planes * Expansion, stride);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = functional.relu(bn1.forward(conv1.forward(x)));
+        h = bn2.forward(conv2.forward(h));
+        var identity = downsample is null ? x : downsample.forward(x);
+        return functional.relu(h.add_(identity)).MoveToOuterDisposeScope();
+    }
+}
