@@ -53,7 +53,7 @@ public sealed class SimpleContrastiveLoss : IContrastiveLoss
         using var scope = NewDisposeScope();
         NegativeSet set = NegativeSet.Resolve(anchors, positives, negatives);
         Tensor positive = anchors.mul(positives).sum(1);
-        Tensor negativeSum = anchors.matmul(set.Bank.sum(0));
+        Tensor negativeSum = anchors.matmul(set.Bank.sum(dim: 0));
         if (set.ExcludeIndex is { } exclude)
         {
             negativeSum = negativeSum.sub(anchors.mul(set.Bank.index_select(0, exclude)).sum(1));
