@@ -1,0 +1,59 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ContrastiveLab.Core.Losses;
+
+/// <summary>
+/// The hard contrastive loss, PAPER.md Eq. 9: Eq. 1 with only the K hardest (largest s_ij) negatives in the
+/// denominator, <c>L_hard(x_i) = −s_ii/τ + log(exp(s_ii/τ) + Σ_{j ∈ top-K_i} exp(s_ij/τ))</c>; mean over anchors.
+/// </summary>
+/// <remarks>
+/// K is either fixed (<c>k</c>) or the upper-α quantile of each anchor's n negatives,
+/// <c>K = max(1, round(α·n))</c> with midpoints rounded away from zero. With K = n it equals
+/// <see cref="ContrastiveLoss"/>. The authors' code takes the top 4096 bank entries with the positive among them,
+/// i.e. <c>k: 4095</c> whenever the positive is among the 4096 largest. Large banks take a chunked path
+/// (per-chunk top-K, then a final top-K) with exact value and exact first derivatives for anchors and positives.
+/// </remarks>
+public sealed class HardContrastiveLoss : IContrastiveLoss
+{
+    private readonly HardSelection _selection;
+
+    /// <param name="tau">Temperature τ, finite and &gt; 0.</param>
+    /// <param name="k">Number of hardest negatives, ≥ 1 (give this or <paramref name="alpha"/>).</param>
+    /// <param name="alpha">Fraction of hardest negatives, in (0, 1] (give this or <paramref name="k"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException">τ ≤ 0 or not finite; k &lt; 1; α outside (0, 1].</exception>
+    /// <exception cref="ArgumentException">Both or neither of k and α given.</exception>
+    public HardContrastiveLoss(double tau, int? k = null, double? alpha = null)
+    {
+        Tau = HyperParameters.Tau(tau);
+        _selection = new HardSelection(k, alpha);
+    }
+
+    /// <summary>The temperature τ.</summary>
+    public double Tau { get; }
+
+    /// <summary>Fixed number of hardest negatives, or null when <see cref="Alpha"/> is used.</summary>
+    public int? K => _selection.K;
+
+    /// <summary>Upper-quantile fraction, or null when <see cref="K"/> is used.</summary>
+    public double? Alpha => _selection.Alpha;
+
+    /// <inheritdoc />
+    public string Name => "hard";
+
+    /// <summary>Dense/chunked switch; tests force small chunks.</summary>
+    internal ChunkPolicy Chunking { get; init; } = ChunkPolicy.Default;
+
+    /// <inheritdoc />
+    /// <param name="anchors">(B, D) float32 or float64 anchors, on the unit sphere.</param>
+    /// <param name="positives">(B, D) positives, same dtype.</param>
+    /// <param name="negatives">In-batch (B ≥ 2) or a shared (M, D) bank with optional (B,) exclusion index.</param>
+    /// <exception cref="ArgumentException">Shapes, dtypes or the exclusion index are invalid, or a fixed K exceeds the negatives per anchor.</exception>
+    public Tensor Forward(Tensor anchors, Tensor positives, Negatives negatives)
+    {
+        using var scope = NewDisposeScope();
+        NegativeSet set = NegativeSet.Resolve(anchors, positives, negatives);
+        int k = _selection.Resolve(set.Count);
+        return ContrastiveLoss.PerAnchor(anchors, positives, set, Tau, k, Chunking).mean().MoveToOuterDisposeScope();
+    }
+}
