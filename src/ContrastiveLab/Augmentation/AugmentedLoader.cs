@@ -105,7 +105,8 @@ public sealed class AugmentedLoader
             for (int v = 0; v < Views; v++)
             {
                 var rng = AugmentRandom.ForView(Seed, epoch, index, v);
-                _pipeline.Apply(_source.Image(index), c, _source.Height, _source.Width,
+                var (height, width) = _source.Size(index);
+                _pipeline.Apply(_source.Image(index), c, height, width,
                     views[v].AsSpan(k * viewLength, viewLength), ref rng);
             }
         });

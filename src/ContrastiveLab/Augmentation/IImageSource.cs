@@ -1,19 +1,16 @@
 namespace ContrastiveLab.Augmentation;
 
-/// <summary>Random access to a split of equally sized uint8 images, as the loader needs it.</summary>
+/// <summary>Random access to a split of uint8 images with one channel count, as the loader needs it.</summary>
 public interface IImageSource
 {
     /// <summary>Number of images.</summary>
     int Count { get; }
 
-    /// <summary>Channels C (1 or 3), height H and width W of every image.</summary>
+    /// <summary>Channels C (1 or 3) of every image.</summary>
     int Channels { get; }
 
-    /// <inheritdoc cref="Channels"/>
-    int Height { get; }
-
-    /// <inheritdoc cref="Channels"/>
-    int Width { get; }
+    /// <summary>Height and width of image <paramref name="index"/>.</summary>
+    (int Height, int Width) Size(int index);
 
     /// <summary>Image <paramref name="index"/> as (C, H, W) uint8 pixels.</summary>
     ReadOnlySpan<byte> Image(int index);

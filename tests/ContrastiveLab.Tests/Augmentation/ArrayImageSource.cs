@@ -11,9 +11,7 @@ internal sealed class ArrayImageSource(int count, int channels, int height, int 
 
     public int Channels => channels;
 
-    public int Height => height;
-
-    public int Width => width;
+    public (int Height, int Width) Size(int index) => (height, width);
 
     public ReadOnlySpan<byte> Image(int index) => _pixels.AsSpan(index * channels * height * width, channels * height * width);
 

@@ -1,0 +1,50 @@
+namespace ContrastiveLab.Runs;
+
+/// <summary>
+/// An exclusive lock on a run folder, held for as long as a process trains into it. The lock is an open file
+/// with no sharing, so it is released by the operating system when the process dies, even by SIGKILL.
+/// </summary>
+public sealed class RunLock : IDisposable
+{
+    public const string FileName = ".lock";
+    private readonly FileStream _stream;
+
+    private RunLock(FileStream stream) => _stream = stream;
+
+    /// <summary>Takes the lock of <paramref name="runDirectory"/>.</summary>
+    /// <exception cref="RunLockedException">Another process holds it.</exception>
+    public static RunLock Acquire(string runDirectory)
+    {
+        Directory.CreateDirectory(runDirectory);
+        string path = Path.Combine(runDirectory, FileName);
+        try
+        {
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            stream.SetLength(0);
+            var pid = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            stream.Write(pid);
+            stream.Flush();
+            return new RunLock(stream);
+        }
+        catch (IOException)
+        {
+            string holder = "another process";
+            try
+            {
+                using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                using var text = new StreamReader(reader);
+                string pid = text.ReadToEnd().Trim();
+                if (pid.Length > 0)
+                {
+                    holder = $"process {pid}";
+                }
+            }
+            catch (IOException)
+            {
+            }
+            throw new RunLockedException($"run folder {runDirectory} is in use by {holder}; wait for it to finish or pick another --out");
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+}

@@ -1,0 +1,170 @@
+using System.Text.Json.Serialization;
+
+namespace ContrastiveLab.Training;
+
+/// <summary>
+/// Everything that defines a training run. Immutable; <see cref="Validate"/> names the first option out of range.
+/// Written to the run folder as <c>config.json</c> with every default resolved.
+/// </summary>
+public sealed record TrainConfig
+{
+    /// <summary>Dataset name (see <c>contrastive data info</c>); the default is the bundled Fashion-MNIST subset.</summary>
+    public string Dataset { get; init; } = "fashion-mnist-subset";
+
+    /// <summary>Where the dataset's files are, when not in the data folder or a well-known place.</summary>
+    public string? DataPath { get; init; }
+
+    /// <summary>Folder searched for datasets (default: the per-user cache).</summary>
+    public string? DataDir { get; init; }
+
+    /// <summary>Use only the first N training images per class (null: all). For quick runs.</summary>
+    public int? TrainPerClass { get; init; }
+
+    /// <summary>Model name: small-cnn, resnet18-cifar, resnet50-cifar, resnet50.</summary>
+    public string Model { get; init; } = "small-cnn";
+
+    /// <summary>Projection head: linear (the paper) or mlp.</summary>
+    public string Head { get; init; } = "linear";
+
+    /// <summary>Embedding width (the paper: 128).</summary>
+    public int EmbeddingDim { get; init; } = 128;
+
+    /// <summary>Negative source: memory-bank (the paper), in-batch (SimCLR) or queue (MoCo).</summary>
+    public string Negatives { get; init; } = "memory-bank";
+
+    /// <summary>Loss name: contrastive, simple, hard, hard-simple, single.</summary>
+    public string Loss { get; init; } = "contrastive";
+
+    /// <summary>Temperature τ.</summary>
+    public double Tau { get; init; } = 0.2;
+
+    /// <summary>Hardest negatives K for the hard losses (null: use <see cref="HardAlpha"/> or the default 4095 capped by the negatives available).</summary>
+    public int? HardK { get; init; }
+
+    /// <summary>Hardest fraction α for the hard losses (instead of K).</summary>
+    public double? HardAlpha { get; init; }
+
+    /// <summary>Follow the authors' code instead of the paper for the simple and hard-simple losses.</summary>
+    public bool AuthorsVariant { get; init; }
+
+    /// <summary>Augmentation preset for pretraining (null: the dataset's default).</summary>
+    public string? Augmentation { get; init; }
+
+    public int Epochs { get; init; } = 30;
+
+    public int BatchSize { get; init; } = 256;
+
+    public double Lr { get; init; } = 0.06;
+
+    public double Momentum { get; init; } = 0.9;
+
+    public double WeightDecay { get; init; } = 5e-4;
+
+    /// <summary>Learning-rate schedule: step (the paper: ×0.1 at 80% and 95% of the epochs) or cosine.</summary>
+    public string Schedule { get; init; } = "cosine";
+
+    /// <summary>Warm-up epochs for the cosine schedule.</summary>
+    public int WarmupEpochs { get; init; }
+
+    /// <summary>Memory-bank update momentum μ (the paper: 0.5).</summary>
+    public double BankMomentum { get; init; } = 0.5;
+
+    /// <summary>Queue size K for the queue source.</summary>
+    public int QueueSize { get; init; } = 4096;
+
+    /// <summary>Momentum of the key encoder for the queue source.</summary>
+    public double KeyMomentum { get; init; } = 0.99;
+
+    public long Seed { get; init; } = 1;
+
+    /// <summary>Loader threads (0: one per core).</summary>
+    public int Workers { get; init; }
+
+    /// <summary>Save a checkpoint every this many epochs (the last epoch is always saved).</summary>
+    public int CheckpointEvery { get; init; } = 1;
+
+    /// <summary>Training anchors for the per-epoch diagnostics (the authors' protocol: 1000).</summary>
+    public int DiagnosticAnchors { get; init; } = 1000;
+
+    /// <summary>Neighbours and temperature of the weighted kNN monitor (the paper: 200 and 0.07).</summary>
+    public int KnnK { get; init; } = 200;
+
+    /// <inheritdoc cref="KnnK"/>
+    public double KnnSigma { get; init; } = 0.07;
+
+    /// <summary>Stop after this many optimisation steps in total (null: run every epoch). For smoke tests.</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>Known negative sources.</summary>
+    public static IReadOnlyList<string> NegativeSources { get; } = ["memory-bank", "in-batch", "queue"];
+
+    /// <summary>Known schedules.</summary>
+    public static IReadOnlyList<string> Schedules { get; } = ["step", "cosine"];
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the option, its value and what is allowed.</summary>
+    public TrainConfig Validate()
+    {
+        OneOf("model", Model, Models.ModelFactory.Names);
+        OneOf("head", Head, ["linear", "mlp"]);
+        OneOf("negatives", Negatives, NegativeSources);
+        OneOf("loss", Loss, Core.Losses.LossRegistry.Names);
+        OneOf("schedule", Schedule, Schedules);
+        Range("tau", Tau, 1e-3, 1e3);
+        Range("epochs", Epochs, 0, 100_000);
+        Range("batch-size", BatchSize, 2, 65_536);
+        Range("lr", Lr, 0, 1e4);
+        Range("momentum", Momentum, 0, 0.999999);
+        Range("weight-decay", WeightDecay, 0, 1);
+        Range("warmup-epochs", WarmupEpochs, 0, Math.Max(0, Epochs));
+        Range("embedding-dim", EmbeddingDim, 1, 65_536);
+        Range("bank-momentum", BankMomentum, 0, 0.999999);
+        Range("queue-size", QueueSize, 1, 10_000_000);
+        Range("key-momentum", KeyMomentum, 0, 1);
+        Range("workers", Workers, 0, 256);
+        Range("checkpoint-every", CheckpointEvery, 1, 100_000);
+        Range("diagnostic-anchors", DiagnosticAnchors, 2, 1_000_000);
+        Range("knn-k", KnnK, 1, 100_000);
+        Range("knn-sigma", KnnSigma, 1e-4, 1e3);
+        if (HardK is { } k)
+        {
+            Range("hard-k", k, 1, int.MaxValue);
+        }
+        if (HardAlpha is { } a)
+        {
+            Range("hard-alpha", a, 1e-9, 1);
+        }
+        if (TrainPerClass is { } n)
+        {
+            Range("train-per-class", n, 1, int.MaxValue);
+        }
+        if (MaxSteps is { } s)
+        {
+            Range("max-steps", s, 1, int.MaxValue);
+        }
+        if (HardK is not null && HardAlpha is not null)
+        {
+            throw new ArgumentException("give either hard-k or hard-alpha, not both", nameof(HardK));
+        }
+        return this;
+    }
+
+    private static void OneOf(string name, string value, IReadOnlyList<string> allowed)
+    {
+        if (!allowed.Contains(value))
+        {
+            throw new ArgumentException($"{name} = '{value}' is not known; allowed: {string.Join(", ", allowed)}", name);
+        }
+    }
+
+    private static void Range(string name, double value, double lo, double hi)
+    {
+        if (double.IsNaN(value) || value < lo || value > hi)
+        {
+            throw new ArgumentException($"{name} = {value} is out of range; allowed: {lo} to {hi}", name);
+        }
+    }
+
+    /// <summary>Images per class in <see cref="TrainPerClass"/>, for logs.</summary>
+    [JsonIgnore]
+    public string Describe => $"{Loss} τ={Tau} {Negatives} {Model} on {Dataset}, {Epochs} epochs, batch {BatchSize}, lr {Lr}, seed {Seed}";
+}
