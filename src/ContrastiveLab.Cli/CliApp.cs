@@ -24,6 +24,7 @@ public static class CliApp
     private static IEnumerable<Command> Commands()
     {
         yield return AnalyzeCommand.Build();
+        yield return DataCommand.Build();
     }
 
     /// <summary>Runs the CLI with the given arguments and writers; returns the process exit code.</summary>

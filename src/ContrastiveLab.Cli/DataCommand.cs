@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using ContrastiveLab.Data;
+
+namespace ContrastiveLab.Cli;
+
+/// <summary>
+/// <c>contrastive data info</c>: per-split facts of a dataset (count, label counts, pixel mean, SHA-256 of the
+/// first image in H, W, C order, shape); <c>contrastive data make-subset</c>: rebuilds the bundled subset.
+/// </summary>
+public static class DataCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("data", "Inspect datasets.");
+        command.Subcommands.Add(BuildInfo());
+        command.Subcommands.Add(BuildMakeSubset());
+        return command;
+    }
+
+    private static Command BuildInfo()
+    {
+        var dataset = new Option<string>("--dataset")
+        {
+            Description = $"dataset name: {string.Join(", ", DatasetCatalog.Names)}",
+            DefaultValueFactory = _ => DatasetCatalog.DefaultDataset,
+        };
+        var path = new Option<string?>("--path") { Description = "the dataset's file or folder (no other place is searched)" };
+        var dataDir = new Option<string?>("--data-dir") { Description = $"where datasets are looked for (default {DatasetCatalog.DefaultDataDirectory()})" };
+        var json = new Option<string?>("--json") { Description = "also write the facts as JSON to this file" };
+        var skip = new Option<bool>("--skip-undecodable") { Description = "folder datasets: skip files that are not decodable JPEG/PNG, counting them" };
+        var command = new Command("info", "Per-split count, label counts, pixel mean, first-image SHA-256 (HWC) and shape, as JSON.")
+        {
+            dataset, path, dataDir, json, skip,
+        };
+        command.SetAction(int (parse) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            int skipped = 0;
+            var options = new FolderDatasetOptions(parse.GetValue(skip), (file, why) =>
+            {
+                skipped++;
+                error.WriteLine($"skipped {file}: {why}");
+            });
+            var data = Load(parse.GetValue(dataset)!, parse.GetValue(path), parse.GetValue(dataDir), options);
+            if (skipped > 0)
+            {
+                error.WriteLine($"skipped {skipped} undecodable image(s)");
+            }
+            string text = ToJson(data);
+            output.WriteLine(text);
+            if (parse.GetValue(json) is { } jsonPath)
+            {
+                File.WriteAllText(jsonPath, text + "\n");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command BuildMakeSubset()
+    {
+        var from = new Option<string>("--from") { Description = "folder with the full Fashion-MNIST IDX files", Required = true };
+        var to = new Option<string>("--out") { Description = "folder to write the subset's four .gz files to", Required = true };
+        var command = new Command("make-subset", $"Rebuild data/fashion-mnist-subset: the first {FashionMnistSubset.TrainPerClass} train and {FashionMnistSubset.TestPerClass} test images of each class.")
+        {
+            from, to,
+        };
+        command.SetAction(int (parse) =>
+        {
+            var full = Load("fashion-mnist", parse.GetValue(from), null, FolderDatasetOptions.Strict);
+            string outDir = parse.GetValue(to)!;
+            FashionMnistSubset.Write(FashionMnistSubset.From(full), outDir);
+            parse.InvocationConfiguration.Output.WriteLine($"wrote the subset to {outDir}");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Loads a dataset, turning unknown names, missing data and bad files into one-line user errors.</summary>
+    internal static ImageDataset Load(string name, string? path, string? dataDir, FolderDatasetOptions options)
+    {
+        if (!DatasetCatalog.Names.Contains(name))
+        {
+            throw new UserError($"unknown dataset '{name}'; known: {string.Join(", ", DatasetCatalog.Names)}");
+        }
+        try
+        {
+            return DatasetCatalog.Load(name, path, dataDir, options);
+        }
+        catch (Exception e) when (e is DataFormatException or DatasetNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            throw new UserError(e.Message);
+        }
+    }
+
+    /// <summary>The facts as JSON in the layout of the test fixtures' facts.json: { dataset: { split: facts } }.</summary>
+    internal static string ToJson(ImageDataset data)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject(data.Name);
+            foreach (var split in data.Splits)
+            {
+                var facts = SplitFacts.Of(split);
+                writer.WriteStartObject(split.Name);
+                writer.WriteNumber("count", facts.Count);
+                writer.WriteStartObject("label_counts");
+                foreach (var (label, count) in facts.LabelCounts)
+                {
+                    writer.WriteNumber(label.ToString(CultureInfo.InvariantCulture), count);
+                }
+                writer.WriteEndObject();
+                writer.WriteNumber("pixel_mean", facts.PixelMean);
+                writer.WriteString("first_image_sha256_hwc", facts.FirstImageSha256Hwc);
+                writer.WriteStartArray("shape_chw");
+                foreach (int d in facts.ShapeChw)
+                {
+                    writer.WriteNumberValue(d);
+                }
+                writer.WriteEndArray();
+                writer.WriteStartArray("classes");
+                foreach (string c in facts.Classes)
+                {
+                    writer.WriteStringValue(c);
+                }
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

@@ -1,0 +1,53 @@
+using SkiaSharp;
+
+namespace ContrastiveLab.Data;
+
+/// <summary>
+/// Decodes JPEG and PNG files to RGB (3, H, W) uint8 with SkiaSharp. The format is recognised by the file's
+/// magic bytes, never by its extension (a few ImageNet <c>.JPEG</c> files hold PNG data). Grayscale and CMYK
+/// images come out as RGB; alpha is dropped; EXIF orientation is ignored, as PIL does by default.
+/// </summary>
+public static class ImageDecoder
+{
+    /// <summary>Largest image accepted, in pixels, checked against the header before any pixel buffer is allocated.</summary>
+    public const long MaxPixels = 64L * 1024 * 1024;
+
+    /// <summary>The format the magic bytes announce: "jpeg", "png", or null for anything else.</summary>
+    public static string? Sniff(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF)
+        {
+            return "jpeg";
+        }
+        ReadOnlySpan<byte> png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+        return bytes.StartsWith(png) ? "png" : null;
+    }
+
+    /// <summary>Decodes <paramref name="bytes"/> (read from <paramref name="path"/>) to (3, H, W) uint8 pixels.</summary>
+    public static (byte[] Pixels, ImageShape Shape) DecodeRgb(byte[] bytes, string path)
+    {
+        string format = Sniff(bytes) ?? throw new DataFormatException(path, "undecodable image: neither JPEG nor PNG data");
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = SKCodec.Create(data) ?? throw new DataFormatException(path, $"undecodable image: {format} header not understood");
+        int width = codec.Info.Width, height = codec.Info.Height;
+        if (width <= 0 || height <= 0 || (long)width * height > MaxPixels)
+        {
+            throw new DataFormatException(path, $"undecodable image: {format} header claims {width}x{height} pixels");
+        }
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var result = codec.GetPixels(info, out byte[] rgba);
+        if (result != SKCodecResult.Success)
+        {
+            throw new DataFormatException(path, $"undecodable image: {format} data is damaged ({result})");
+        }
+        int plane = width * height;
+        var chw = new byte[3 * plane];
+        for (int p = 0; p < plane; p++)
+        {
+            chw[p] = rgba[4 * p];
+            chw[plane + p] = rgba[(4 * p) + 1];
+            chw[(2 * plane) + p] = rgba[(4 * p) + 2];
+        }
+        return (chw, new ImageShape(3, height, width));
+    }
+}

@@ -1,0 +1,116 @@
+namespace ContrastiveLab.Data;
+
+/// <summary>
+/// One split of a dataset (train, test, val) held in memory as uint8 pixels in channel, height, width order.
+/// All images live in one buffer; image <c>i</c> occupies <c>[Offset(i), Offset(i) + Shape(i).Size)</c>.
+/// Datasets with one image size (CIFAR, SVHN, MNIST) have a <see cref="UniformShape"/>, so the buffer is an
+/// (N, C, H, W) array; folder datasets keep each image at its decoded size.
+/// </summary>
+public sealed class ImageSplit
+{
+    private readonly long[] _offsets;
+    private readonly ImageShape[]? _shapes;
+
+    /// <summary>A split whose images all have one shape.</summary>
+    /// <param name="name">Split name: train, test or val.</param>
+    /// <param name="pixels">(N, C, H, W) uint8 pixels.</param>
+    /// <param name="shape">The shape of every image.</param>
+    /// <param name="labels">(N) class indices into <paramref name="classNames"/>.</param>
+    /// <param name="classNames">Class names, indexed by label.</param>
+    /// <param name="coarseLabels">(N) optional second labelling (CIFAR-100 superclasses).</param>
+    public ImageSplit(string name, byte[] pixels, ImageShape shape, int[] labels, IReadOnlyList<string> classNames, int[]? coarseLabels = null)
+    {
+        if (shape.Size <= 0 || pixels.LongLength != (long)shape.Size * labels.Length)
+        {
+            throw new ArgumentException($"{pixels.LongLength} pixels do not hold {labels.Length} images of {shape}", nameof(pixels));
+        }
+        Name = name;
+        Pixels = pixels;
+        UniformShape = shape;
+        Labels = labels;
+        ClassNames = classNames;
+        CoarseLabels = coarseLabels;
+        _offsets = new long[labels.Length + 1];
+        for (int i = 0; i <= labels.Length; i++)
+        {
+            _offsets[i] = (long)i * shape.Size;
+        }
+    }
+
+    /// <summary>A split whose images have their own shapes, stored one after another.</summary>
+    /// <param name="name">Split name: train, test or val.</param>
+    /// <param name="pixels">Each image's (C, H, W) uint8 pixels, concatenated.</param>
+    /// <param name="shapes">(N) the shape of each image.</param>
+    /// <param name="labels">(N) class indices into <paramref name="classNames"/>.</param>
+    /// <param name="classNames">Class names, indexed by label.</param>
+    public ImageSplit(string name, byte[] pixels, ImageShape[] shapes, int[] labels, IReadOnlyList<string> classNames)
+    {
+        if (shapes.Length != labels.Length)
+        {
+            throw new ArgumentException($"{shapes.Length} shapes for {labels.Length} labels", nameof(shapes));
+        }
+        _offsets = new long[labels.Length + 1];
+        for (int i = 0; i < shapes.Length; i++)
+        {
+            _offsets[i + 1] = _offsets[i] + shapes[i].Size;
+        }
+        if (_offsets[^1] != pixels.LongLength)
+        {
+            throw new ArgumentException($"{pixels.LongLength} pixels for images totalling {_offsets[^1]}", nameof(pixels));
+        }
+        Name = name;
+        Pixels = pixels;
+        _shapes = shapes;
+        UniformShape = shapes.Length > 0 && shapes.All(s => s == shapes[0]) ? shapes[0] : null;
+        Labels = labels;
+        ClassNames = classNames;
+    }
+
+    /// <summary>Split name: train, test or val.</summary>
+    public string Name { get; }
+
+    /// <summary>All images' uint8 pixels, each in (C, H, W) order, one after another.</summary>
+    public byte[] Pixels { get; }
+
+    /// <summary>The shape shared by every image, or null when sizes differ.</summary>
+    public ImageShape? UniformShape { get; }
+
+    /// <summary>(N) class index of each image.</summary>
+    public int[] Labels { get; }
+
+    /// <summary>(N) coarse class index of each image (CIFAR-100 superclasses), or null.</summary>
+    public int[]? CoarseLabels { get; }
+
+    /// <summary>Class names, indexed by label.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Number of images.</summary>
+    public int Count => Labels.Length;
+
+    /// <summary>The (C, H, W) shape of image <paramref name="index"/>.</summary>
+    public ImageShape Shape(int index) => _shapes?[index] ?? UniformShape!.Value;
+
+    /// <summary>Where image <paramref name="index"/> starts in <see cref="Pixels"/>.</summary>
+    public long Offset(int index) => _offsets[index];
+
+    /// <summary>Image <paramref name="index"/>'s (C, H, W) uint8 pixels.</summary>
+    public ReadOnlySpan<byte> Image(int index) =>
+        Pixels.AsSpan((int)_offsets[index], (int)(_offsets[index + 1] - _offsets[index]));
+
+    /// <summary>Image <paramref name="index"/>'s pixels reordered to (H, W, C), as image files and NumPy hold them.</summary>
+    public byte[] ImageHwc(int index)
+    {
+        var shape = Shape(index);
+        var chw = Image(index);
+        var hwc = new byte[shape.Size];
+        int plane = shape.Height * shape.Width;
+        for (int c = 0; c < shape.Channels; c++)
+        {
+            for (int p = 0; p < plane; p++)
+            {
+                hwc[(p * shape.Channels) + c] = chw[(c * plane) + p];
+            }
+        }
+        return hwc;
+    }
+}
