@@ -38,6 +38,19 @@ public static class AugmentationPresets
         Std = CifarStd,
     };
 
+    /// <summary>Evaluation pipeline for 32×32 colour images: no randomness, CIFAR normalisation.</summary>
+    public static AugmentationOptions CifarEval { get; } = CifarLinear with { Name = "cifar-eval", FlipProbability = 0 };
+
+    /// <summary>Evaluation pipeline for ImageNet-style images: the whole image resized to 224 (no centre crop), normalised.</summary>
+    public static AugmentationOptions ImageNetEval { get; } = new()
+    {
+        Name = "imagenet-eval",
+        OutputSize = 224,
+        RandomResizedCrop = false,
+        Mean = ImageNetMean,
+        Std = ImageNetStd,
+    };
+
     /// <summary>The paper's ImageNet100 pretraining pipeline: RandomResizedCrop(224, 0.2–1), ColorJitter(.4,.4,.4,.1)
     /// with p 0.8, RandomGrayscale(0.2), GaussianBlur σ∈[0.1, 2] with p 0.5 (kernel 23, a tenth of the side), flip, normalise.</summary>
     public static AugmentationOptions ImageNet100 { get; } = new()
@@ -82,7 +95,15 @@ public static class AugmentationPresets
 
     /// <summary>Every preset by name.</summary>
     public static IReadOnlyDictionary<string, AugmentationOptions> All { get; } =
-        new[] { CifarPaper, CifarAuthors, CifarLinear, ImageNet100, FashionMnist, FashionMnistEval }.ToDictionary(p => p.Name);
+        new[] { CifarPaper, CifarAuthors, CifarLinear, CifarEval, ImageNet100, ImageNetEval, FashionMnist, FashionMnistEval }.ToDictionary(p => p.Name);
+
+    /// <summary>The (pretraining, evaluation) presets a dataset uses by default.</summary>
+    public static (AugmentationOptions Train, AugmentationOptions Eval) ForDataset(string dataset) => dataset switch
+    {
+        "cifar10" or "cifar100" or "svhn" => (CifarPaper, CifarEval),
+        "imagenet100" or "folder" => (ImageNet100, ImageNetEval),
+        _ => (FashionMnist, FashionMnistEval),
+    };
 
     /// <summary>The preset called <paramref name="name"/>; an <see cref="ArgumentException"/> lists the names otherwise.</summary>
     public static AugmentationOptions Get(string name) => All.TryGetValue(name, out var preset)
