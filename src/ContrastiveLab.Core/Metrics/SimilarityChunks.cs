@@ -1,0 +1,100 @@
+using static TorchSharp.torch;
+
+namespace ContrastiveLab.Core.Metrics;
+
+/// <summary>
+/// Streams a similarity matrix anchors · bankᵀ in blocks of whole rows, so that no B×M matrix is ever held at
+/// once: each block is one matrix product into a reused buffer of about <see cref="DefaultChunkElements"/> entries.
+/// </summary>
+internal static class SimilarityChunks
+{
+    /// <summary>Entries per block: 2^24 (64 MiB in float32, 128 MiB in float64).</summary>
+    internal const long DefaultChunkElements = 1L << 24;
+
+    [ThreadStatic]
+    private static long t_rowsOverride;
+
+    /// <summary>Receives one block: <paramref name="start"/> is the first anchor row, <paramref name="s"/> the (c, w)
+    /// similarities, which the receiver may overwrite; <paramref name="excludedFlat"/> the (c,) flat positions of excluded entries.</summary>
+    internal delegate void Visitor(long start, Tensor s, Tensor? excludedFlat);
+
+    /// <summary>Forces a block height (rows per block) on this thread until disposed; for tests of the chunking.</summary>
+    internal static IDisposable OverrideRows(long rows) => new RowsOverride(rows);
+
+    internal static long RowsPerChunk(long columns)
+        => t_rowsOverride > 0 ? t_rowsOverride : Math.Max(1, DefaultChunkElements / Math.Max(1, columns));
+
+    /// <summary>
+    /// Visits anchors · bankᵀ block by block; where <paramref name="exclude"/> is given, entry (i, exclude[i]) is −∞.
+    /// </summary>
+    /// <param name="anchors">(B, D) rows in the compute dtype.</param>
+    /// <param name="bank">(M, D) rows in the same dtype.</param>
+    /// <param name="exclude">Optional (B,) int64 column to exclude per anchor.</param>
+    /// <param name="visit">Called once per block, in row order.</param>
+    internal static void ForEach(Tensor anchors, Tensor bank, Tensor? exclude, Visitor visit)
+    {
+        long b = anchors.shape[0], m = bank.shape[0];
+        long rows = Math.Min(b, RowsPerChunk(m));
+        using var scope = NewDisposeScope();
+        var bankT = bank.t();
+        var buffer = empty(rows * m, dtype: anchors.dtype, device: anchors.device);
+        for (long start = 0; start < b; start += rows)
+        {
+            using var step = NewDisposeScope();
+            long c = Math.Min(rows, b - start);
+            var s = buffer.narrow(0, 0, c * m).view(c, m);
+            s.addmm_(anchors.narrow(0, start, c), bankT, beta: 0, alpha: 1);
+            Tensor? flat = null;
+            if (exclude is not null)
+            {
+                flat = exclude.narrow(0, start, c).add(arange(c, dtype: ScalarType.Int64, device: anchors.device).mul(m));
+                s.view(-1).index_fill_(0, flat, double.NegativeInfinity);
+            }
+            visit(start, s, flat);
+        }
+    }
+
+    /// <summary>
+    /// Visits the pairs i &lt; j of z · zᵀ: the block of rows [a, a + c) covers columns [a, N) and its entries with
+    /// j ≤ i are −∞. Half the work of the full matrix.
+    /// </summary>
+    /// <param name="z">(N, D) rows in the compute dtype.</param>
+    /// <param name="visit">Called once per block, in row order; <c>excludedFlat</c> is null.</param>
+    internal static void ForEachUpperPair(Tensor z, Visitor visit)
+    {
+        long n = z.shape[0];
+        long rows = Math.Min(n, RowsPerChunk(n));
+        using var scope = NewDisposeScope();
+        var buffer = empty(rows * n, dtype: z.dtype, device: z.device);
+        var lowerWithDiagonal = ones(rows, rows, dtype: ScalarType.Bool, device: z.device).tril();
+        for (long start = 0; start < n; start += rows)
+        {
+            using var step = NewDisposeScope();
+            long c = Math.Min(rows, n - start), w = n - start;
+            var s = buffer.narrow(0, 0, c * w).view(c, w);
+            s.addmm_(z.narrow(0, start, c), z.narrow(0, start, w).t(), beta: 0, alpha: 1);
+            s.narrow(1, 0, c).masked_fill_(lowerWithDiagonal.narrow(0, 0, c).narrow(1, 0, c), double.NegativeInfinity);
+            visit(start, s, null);
+        }
+    }
+
+    /// <summary>Adds log Σ exp(x) over a whole block to a running log-sum-exp.</summary>
+    internal static double AddLogSumExp(double running, Tensor block)
+    {
+        return LogMath.LogAddExp(running, block.reshape(-1).logsumexp(0).to_type(ScalarType.Float64).item<double>());
+    }
+
+    private sealed class RowsOverride : IDisposable
+    {
+        private readonly long _previous;
+
+        internal RowsOverride(long rows)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+            _previous = t_rowsOverride;
+            t_rowsOverride = rows;
+        }
+
+        public void Dispose() => t_rowsOverride = _previous;
+    }
+}
