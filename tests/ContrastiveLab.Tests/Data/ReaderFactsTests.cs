@@ -109,4 +109,33 @@ public class ReaderFactsTests
         Assert.Equal(100, classes.Distinct().Count());
         Assert.All(classes, c => Assert.Matches("^n[0-9]{8}$", c));
     }
+
+    [Fact]
+    public void Svhn_column_major_x_becomes_chw_and_label_10_becomes_digit_0()
+    {
+        const int h = 4, w = 5, n = 2;
+        var x = new byte[h * w * 3 * n];
+        // MATLAB order: element (row, col, ch, img) at row + H*(col + W*(ch + 3*img)); its value encodes its position.
+        for (int img = 0; img < n; img++)
+        {
+            for (int ch = 0; ch < 3; ch++)
+            {
+                for (int col = 0; col < w; col++)
+                {
+                    for (int row = 0; row < h; row++)
+                    {
+                        x[row + (h * (col + (w * (ch + (3 * img)))))] = (byte)((img * 100) + (ch * 30) + (row * 5) + col);
+                    }
+                }
+            }
+        }
+        using var temp = Fixtures.Temp();
+        MatWriter.WriteSvhn(temp["t.mat"], x, h, w, [10, 7]);
+        var split = SvhnReader.ReadSplit("test", temp["t.mat"]);
+        Assert.Equal([0, 7], split.Labels);
+        Assert.Equal(new ImageShape(3, h, w), split.UniformShape);
+        var image = split.Image(1);
+        Assert.Equal((byte)(100 + (2 * 30) + (3 * 5) + 4), image[(2 * h * w) + (3 * w) + 4]);
+        Assert.Equal((byte)(100 + 30 + 5 + 2), image[(h * w) + w + 2]);
+    }
 }
