@@ -25,6 +25,7 @@ public static class CliApp
     {
         yield return AnalyzeCommand.Build();
         yield return DataCommand.Build();
+        yield return TrainCommand.Build();
     }
 
     /// <summary>Runs the CLI with the given arguments and writers; returns the process exit code.</summary>
@@ -36,7 +37,14 @@ public static class CliApp
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
-            return root.Parse(args).Invoke(config);
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                // System.CommandLine reports parse errors with exit code 1; user mistakes here exit with 2.
+                stderr.WriteLine($"error: {parse.Errors[0].Message}");
+                return UsageExitCode;
+            }
+            return parse.Invoke(config);
         }
         catch (Exception e) when (e is UserError or TorchLoadException)
         {

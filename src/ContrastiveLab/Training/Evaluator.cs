@@ -1,0 +1,80 @@
+using System.Globalization;
+using ContrastiveLab.Augmentation;
+using ContrastiveLab.Core.Metrics;
+using ContrastiveLab.Evaluation;
+using ContrastiveLab.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ContrastiveLab.Training;
+
+/// <summary>The per-epoch evaluation of a run: weighted kNN on the test split and the paper's diagnostics.</summary>
+internal static class Evaluator
+{
+    /// <summary>Embeddings (or pooled features) of every image of <paramref name="source"/>, model in eval mode, (N, D) float32 on <paramref name="device"/>.</summary>
+    public static Tensor Embed(ContrastiveEncoder model, IImageSource source, AugmentationPipeline pipeline, int batchSize, Device device, int workers,
+        bool features = false, long seed = 0, int epoch = 0)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            var loader = new AugmentedLoader(source, pipeline, batchSize, 1, seed, shuffle: false, workers: workers);
+            var parts = new List<Tensor>();
+            foreach (var batch in loader.Epoch(epoch))
+            {
+                using var scope = NewDisposeScope();
+                var x = BatchTensor(batch, 0, device);
+                var z = features ? model.Features(x) : model.forward(x);
+                parts.Add(z.MoveToOuterDisposeScope());
+            }
+            var all = cat(parts, 0);
+            foreach (var p in parts)
+            {
+                p.Dispose();
+            }
+            return all;
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    /// <summary>View <paramref name="view"/> of a batch as a (B, C, S, S) float32 tensor on <paramref name="device"/>.</summary>
+    public static Tensor BatchTensor(AugmentedBatch batch, int view, Device device)
+    {
+        var t = tensor(batch.Views[view], [batch.Count, batch.Channels, batch.Size, batch.Size]);
+        return device.type == DeviceType.CPU ? t : t.to(device);
+    }
+
+    /// <summary>
+    /// The paper's diagnostics: <paramref name="anchors"/> (augmented views of training images) against
+    /// <paramref name="reference"/> (the memory bank, or embeddings of every training image), each anchor's own
+    /// row excluded. Keys: neg_uniformity, tolerance, penalty_entropy, effective_negatives, pos_sim, neg1…neg10 (medians).
+    /// </summary>
+    public static Dictionary<string, double> Diagnostics(Tensor anchors, Tensor anchorRows, Tensor anchorLabels, Tensor reference, Tensor referenceLabels, double tau)
+    {
+        using var scope = NewDisposeScope();
+        var result = new Dictionary<string, double>
+        {
+            ["neg_uniformity"] = -Uniformity.AgainstBank(anchors, reference, anchorRows),
+            ["tolerance"] = Tolerance.AgainstBank(anchors, anchorLabels, reference, referenceLabels, anchorRows),
+        };
+        var penalty = RelativePenalty.Analyze(anchors, reference, [tau], topK: 10, excludeIndex: anchorRows)[0];
+        result["penalty_entropy"] = penalty.MeanEntropy;
+        result["effective_negatives"] = penalty.MeanEffectiveNegatives;
+        var positives = reference.index_select(0, anchorRows);
+        var order = SimilarityOrderStatistics.AgainstBank(anchors, positives, reference, anchorRows, ranks: 10);
+        foreach (var s in order.Summaries)
+        {
+            result[s.Rank == 0 ? "pos_sim" : "neg" + s.Rank.ToString(CultureInfo.InvariantCulture)] = s.Median;
+        }
+        return result;
+    }
+
+    /// <summary>Weighted kNN top-1 of the test embeddings against the training reference.</summary>
+    public static double Knn(Tensor reference, Tensor referenceLabels, Tensor test, Tensor testLabels, int classes, int k, double sigma) =>
+        WeightedKnn.Top1(reference, referenceLabels, test, testLabels, classes, k, sigma);
+}

@@ -1,0 +1,17 @@
+using ContrastiveLab.Augmentation;
+
+namespace ContrastiveLab.Training;
+
+/// <summary>Some images of another source, in a given order.</summary>
+internal sealed class RowsSource(IImageSource inner, int[] rows) : IImageSource
+{
+    public int Count => rows.Length;
+
+    public int Channels => inner.Channels;
+
+    public (int Height, int Width) Size(int index) => inner.Size(rows[index]);
+
+    public ReadOnlySpan<byte> Image(int index) => inner.Image(rows[index]);
+
+    public int Label(int index) => inner.Label(rows[index]);
+}

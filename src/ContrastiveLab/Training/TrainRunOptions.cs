@@ -1,0 +1,25 @@
+using static TorchSharp.torch;
+
+namespace ContrastiveLab.Training;
+
+/// <summary>How to run a <see cref="TrainConfig"/>: where, on what, and who listens.</summary>
+public sealed record TrainRunOptions
+{
+    /// <summary>Continue from the newest valid checkpoint in the run folder.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Compute device.</summary>
+    public Device Device { get; init; } = CPU;
+
+    /// <summary>libtorch threads in force, recorded in the run folder.</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Called after each step and each epoch.</summary>
+    public Action<TrainProgress>? Progress { get; init; }
+
+    /// <summary>Human-readable log lines (run start, resume, checkpoints).</summary>
+    public TextWriter Log { get; init; } = TextWriter.Null;
+
+    /// <summary>Stops the run at the next step boundary, after writing a checkpoint.</summary>
+    public CancellationToken Cancel { get; init; }
+}

@@ -1,0 +1,482 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ContrastiveLab.Augmentation;
+using ContrastiveLab.Core.Losses;
+using ContrastiveLab.Data;
+using ContrastiveLab.Models;
+using ContrastiveLab.Runs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ContrastiveLab.Training;
+
+/// <summary>
+/// Runs one training run into a run folder, top to bottom: data, model, negative source, then epochs of
+/// steps, each epoch followed by evaluation, metrics, TensorBoard scalars and a checkpoint.
+/// </summary>
+/// <remarks>
+/// Everything random is seeded: parameters and the bank from <see cref="TrainConfig.Seed"/>, and each augmented
+/// view from (seed, epoch, image, view). The learning rate is a pure function of (epoch, step). A checkpoint
+/// holds the model, the optimiser, the bank or queue and the metrics so far, so a resumed run continues exactly
+/// where the checkpoint was taken and ends with the same numbers as an uninterrupted one (on CPU).
+/// </remarks>
+public static class Trainer
+{
+    public const string ConfigFile = "config.json";
+    public const string SummaryFile = "summary.json";
+    public const string MetricsFile = "metrics.csv";
+    public const string EnvironmentFile = "environment.json";
+    public const string TestEmbeddingsFile = "test_embeddings.bin";
+
+    private static readonly JsonSerializerOptions NumbersJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Serialises a config as <c>config.json</c> holds it.</summary>
+    public static string ToJson(TrainConfig config) => JsonSerializer.Serialize(config, Json);
+
+    /// <summary>Reads a config file (snake_case keys; unknown keys are errors).</summary>
+    public static TrainConfig FromJson(string json) => JsonSerializer.Deserialize<TrainConfig>(json, Json) ?? throw new JsonException("empty config");
+
+    /// <summary>True when <paramref name="runDirectory"/> holds a finished run.</summary>
+    public static bool IsFinished(string runDirectory) => File.Exists(Path.Combine(runDirectory, SummaryFile));
+
+    /// <summary>Trains <paramref name="config"/> into <paramref name="runDirectory"/> and returns the summary it wrote.</summary>
+    /// <exception cref="ArgumentException">The config is invalid, or the folder holds another run.</exception>
+    /// <exception cref="TrainingStoppedException">The loss diverged, or the run was interrupted (a checkpoint was written).</exception>
+    public static JsonObject Run(TrainConfig config, string runDirectory, TrainRunOptions options)
+    {
+        config.Validate();
+        var wall = Stopwatch.StartNew();
+        using var runLock = RunLock.Acquire(runDirectory);
+        var store = new CheckpointStore(runDirectory);
+        store.CleanTemporaries();
+        string configPath = Path.Combine(runDirectory, ConfigFile);
+        if (File.Exists(configPath))
+        {
+            var saved = FromJson(File.ReadAllText(configPath));
+            if (saved != config)
+            {
+                throw new ArgumentException($"{runDirectory} holds a run with a different config ({configPath}); use another --out, or the same settings to resume");
+            }
+            if (!options.Resume && (store.ListValid().Count > 0 || IsFinished(runDirectory)))
+            {
+                throw new ArgumentException($"{runDirectory} already holds this run; add --resume to continue it, or use another --out");
+            }
+        }
+        AtomicFile.WriteAllText(configPath, ToJson(config));
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, EnvironmentFile), EnvironmentJson(config, options).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var log = options.Log;
+
+        // ---- data
+        var dataset = DatasetCatalog.Load(config.Dataset, config.DataPath, config.DataDir);
+        var trainSplit = dataset["train"];
+        var testSplit = dataset.Splits.FirstOrDefault(s => s.Name == "test") ?? dataset.Splits.FirstOrDefault(s => s.Name == "val") ?? trainSplit;
+        var train = config.TrainPerClass is { } perClass ? ImageSplitSource.FirstPerClass(trainSplit, perClass) : new ImageSplitSource(trainSplit);
+        var test = new ImageSplitSource(testSplit);
+        int classes = trainSplit.ClassNames.Count;
+        var (defaultTrainAug, evalAug) = AugmentationPresets.ForDataset(config.Dataset);
+        var trainPipeline = new AugmentationPipeline(config.Augmentation is { } a ? AugmentationPresets.Get(a) : defaultTrainAug);
+        var evalPipeline = new AugmentationPipeline(evalAug);
+        int workers = config.Workers > 0 ? config.Workers : Environment.ProcessorCount;
+        int views = config.Negatives == "in-batch" ? 2 : 1;
+        var loader = new AugmentedLoader(train, trainPipeline, config.BatchSize, views, config.Seed, shuffle: true, dropLast: true, workers: workers);
+        if (loader.BatchesPerEpoch == 0 && config.Epochs > 0)
+        {
+            throw new ArgumentException($"batch-size = {config.BatchSize} exceeds the {train.Count} training images");
+        }
+        var device = options.Device;
+        using var trainLabels = tensor(train.Labels()).to(device);
+        using var testLabels = tensor(test.Labels()).to(device);
+        log.WriteLine($"run: {config.Describe}; {train.Count} train / {test.Count} test images, augmentation {trainPipeline.Options.Name}");
+
+        // ---- model, optimiser, negative source, loss
+        manual_seed(config.Seed);
+        var generator = new Generator((ulong)config.Seed, device);
+        using var model = ModelFactory.Create(config.Model, train.Channels, config.EmbeddingDim, config.Head == "mlp");
+        model.to(device);
+        var optimizer = optim.SGD(model.parameters(), config.Lr, config.Momentum, weight_decay: config.WeightDecay);
+        using var bank = config.Negatives == "memory-bank" ? new MemoryBank(train.Count, config.EmbeddingDim, config.BankMomentum, generator, device) : null;
+        using var queue = config.Negatives == "queue" ? new MomentumQueue(config.QueueSize, config.EmbeddingDim, generator, device) : null;
+        using var keyModel = config.Negatives == "queue" ? ModelFactory.Create(config.Model, train.Channels, config.EmbeddingDim, config.Head == "mlp") : null;
+        if (keyModel is not null)
+        {
+            keyModel.to(device);
+            CopyParameters(model, keyModel, 0);
+            foreach (var p in keyModel.parameters())
+            {
+                p.requires_grad = false;
+            }
+        }
+        var loss = LossRegistry.Create(LossOptionsFor(config, train.Count));
+
+        // ---- state, possibly restored
+        var history = new List<Dictionary<string, double>>();
+        int startEpoch = 1, startBatch = 0;
+        long step = 0;
+        double priorSeconds = 0;
+        double bestKnn = double.NegativeInfinity;
+        if (options.Resume)
+        {
+            var rejected = new List<string>();
+            var latest = store.LatestValid(rejected);
+            foreach (var r in rejected)
+            {
+                log.WriteLine($"resume: skipping checkpoint {r}");
+            }
+            if (latest is not null)
+            {
+                var meta = JsonNode.Parse(File.ReadAllText(Path.Combine(latest.Path, "meta.json")))!.AsObject();
+                model.load(Path.Combine(latest.Path, "model.bin"));
+                optimizer.load_state_dict(Path.Combine(latest.Path, "optimizer.bin"));
+                if (bank is not null)
+                {
+                    using var saved = Tensor.Load(Path.Combine(latest.Path, "bank.bin"));
+                    bank.Load(saved);
+                }
+                if (queue is not null && keyModel is not null)
+                {
+                    using var saved = Tensor.Load(Path.Combine(latest.Path, "queue.bin"));
+                    queue.Load(saved, meta["queue_pointer"]!.GetValue<long>());
+                    keyModel.load(Path.Combine(latest.Path, "key_model.bin"));
+                }
+                startEpoch = meta["next_epoch"]!.GetValue<int>();
+                startBatch = meta["next_batch"]!.GetValue<int>();
+                step = meta["step"]!.GetValue<long>();
+                priorSeconds = meta["wall_seconds"]!.GetValue<double>();
+                bestKnn = meta["best_knn"]!.GetValue<double>();
+                history = meta["history"]!.Deserialize<List<Dictionary<string, double>>>(NumbersJson)!;
+                log.WriteLine($"resume: from checkpoint {latest.Name} (epoch {startEpoch}, batch {startBatch}, step {step})");
+            }
+            else
+            {
+                log.WriteLine("resume: no valid checkpoint, starting from the beginning");
+            }
+        }
+        using var tensorboard = new TensorBoardWriter(Path.Combine(runDirectory, "tensorboard"));
+        var anchorRows = DiagnosticAnchors(train.Count, config.DiagnosticAnchors, config.Seed);
+
+        // ---- the untrained encoder is epoch 0: the baseline every report shows
+        if (history.Count == 0)
+        {
+            var row = Evaluate(0, step, double.NaN, double.NaN, double.NaN, useBank: false);
+            Record(row);
+        }
+
+        for (int epoch = startEpoch; epoch <= config.Epochs; epoch++)
+        {
+            model.train();
+            var epochWatch = Stopwatch.StartNew();
+            double lossSum = 0;
+            int lossCount = 0, images = 0;
+            int batchIndex = epoch == startEpoch ? startBatch : 0;
+            double lr = config.Lr;
+            foreach (var batch in loader.Epoch(epoch, batchIndex, options.Cancel))
+            {
+                lr = LearningRate(config, epoch, batchIndex, loader.BatchesPerEpoch);
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate = lr;
+                }
+                double value = Step(batch);
+                if (!double.IsFinite(value))
+                {
+                    throw new TrainingStoppedException(
+                        $"loss became {value} at epoch {epoch}, step {batchIndex + 1} (global step {step + 1}); the last good checkpoint is kept in {store.Directory}. Try a larger tau or a smaller lr.", interrupted: false);
+                }
+                lossSum += value;
+                lossCount++;
+                images += batch.Count;
+                step++;
+                batchIndex++;
+                double rate = images / Math.Max(1e-9, epochWatch.Elapsed.TotalSeconds);
+                options.Progress?.Invoke(new TrainProgress(epoch, config.Epochs, batchIndex, loader.BatchesPerEpoch, lossSum / lossCount, rate,
+                    history.Count > 0 ? history[^1].GetValueOrDefault("knn_top1") : null, Eta(epoch, batchIndex), false));
+                if (options.Cancel.IsCancellationRequested && batchIndex < loader.BatchesPerEpoch)
+                {
+                    SaveCheckpoint(epoch, batchIndex, $"interrupted-e{epoch:D4}-b{batchIndex:D6}", best: false);
+                    throw new TrainingStoppedException(
+                        $"interrupted at epoch {epoch}, step {batchIndex}; checkpoint written. Continue with: contrastive train --out {runDirectory} --resume", interrupted: true);
+                }
+                if (config.MaxSteps is { } max && step >= max)
+                {
+                    break;
+                }
+            }
+            double seconds = epochWatch.Elapsed.TotalSeconds;
+            var metrics = Evaluate(epoch, step, lossCount > 0 ? lossSum / lossCount : double.NaN, lr, images / Math.Max(1e-9, seconds), useBank: bank is not null);
+            Record(metrics);
+            bool best = metrics["knn_top1"] > bestKnn;
+            bestKnn = Math.Max(bestKnn, metrics["knn_top1"]);
+            options.Progress?.Invoke(new TrainProgress(epoch, config.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch, metrics["loss"],
+                metrics["images_per_s"], metrics["knn_top1"], Eta(epoch + 1, 0), true));
+            bool last = epoch == config.Epochs || (config.MaxSteps is { } m && step >= m);
+            if (epoch % config.CheckpointEvery == 0 || last)
+            {
+                SaveCheckpoint(epoch + 1, 0, $"epoch-{epoch:D4}", best);
+            }
+            if (options.Cancel.IsCancellationRequested && !last)
+            {
+                throw new TrainingStoppedException(
+                    $"interrupted after epoch {epoch}; checkpoint written. Continue with: contrastive train --out {runDirectory} --resume", interrupted: true);
+            }
+            if (last)
+            {
+                break;
+            }
+        }
+
+        // ---- the summary marks the run finished; written last, atomically
+        SaveTestEmbeddings();
+        var final = history[^1];
+        var summary = new JsonObject
+        {
+            ["status"] = "finished",
+            ["dataset"] = config.Dataset,
+            ["model"] = config.Model,
+            ["negatives"] = config.Negatives,
+            ["loss"] = config.Loss,
+            ["tau"] = config.Tau,
+            ["hard_k"] = config.HardK,
+            ["epochs"] = config.Epochs,
+            ["steps"] = step,
+            ["seed"] = config.Seed,
+            ["train_images"] = train.Count,
+            ["test_images"] = test.Count,
+            ["knn_top1"] = final["knn_top1"],
+            ["best_knn_top1"] = history.Max(r => r["knn_top1"]),
+            ["final"] = JsonSerializer.SerializeToNode(final, NumbersJson),
+            ["wall_seconds"] = priorSeconds + wall.Elapsed.TotalSeconds,
+            ["threads"] = options.Threads,
+            ["device"] = options.Device.type.ToString().ToLowerInvariant(),
+        };
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, SummaryFile), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        log.WriteLine($"finished: kNN top-1 {final["knn_top1"]:P2} after {config.Epochs} epochs in {priorSeconds + wall.Elapsed.TotalSeconds:F0} s");
+        return summary;
+
+        // One optimisation step; returns the loss value.
+        double Step(AugmentedBatch batch)
+        {
+            using var scope = NewDisposeScope();
+            using var indices = tensor(batch.Indices).to(device);
+            optimizer.zero_grad();
+            Tensor value;
+            Tensor? keys = null;
+            switch (config.Negatives)
+            {
+                case "memory-bank":
+                    {
+                        var z = model.forward(Evaluator.BatchTensor(batch, 0, device));
+                        var positives = bank!.Gather(indices);
+                        value = loss.Forward(z, positives, Negatives.Shared(bank.Entries, indices));
+                        value.backward();
+                        optimizer.step();
+                        bank.Update(indices, z.detach());
+                        break;
+                    }
+                case "in-batch":
+                    {
+                        var both = model.forward(cat([Evaluator.BatchTensor(batch, 0, device), Evaluator.BatchTensor(batch, 1, device)], 0));
+                        var z1 = both.narrow(0, 0, batch.Count);
+                        var z2 = both.narrow(0, batch.Count, batch.Count);
+                        value = (loss.Forward(z1, z2, Negatives.InBatch) + loss.Forward(z2, z1, Negatives.InBatch)) / 2;
+                        value.backward();
+                        optimizer.step();
+                        break;
+                    }
+                default:
+                    {
+                        var q = model.forward(Evaluator.BatchTensor(batch, 0, device));
+                        using (no_grad())
+                        {
+                            keys = keyModel!.forward(Evaluator.BatchTensor(batch, 0, device));
+                        }
+                        value = loss.Forward(q, keys, Negatives.Shared(queue!.Keys));
+                        value.backward();
+                        optimizer.step();
+                        CopyParameters(model, keyModel!, config.KeyMomentum);
+                        queue.Enqueue(keys);
+                        break;
+                    }
+            }
+            return value.item<float>();
+        }
+
+        Dictionary<string, double> Evaluate(int epoch, long atStep, double meanLoss, double lr, double rate, bool useBank)
+        {
+            using var scope = NewDisposeScope();
+            // kNN against clean embeddings of every training image; with a memory bank the paper's monitor
+            // (kNN against the bank, which lags the encoder early in training) is recorded beside it.
+            var trainEmb = Evaluator.Embed(model, train, evalPipeline, 512, device, workers);
+            var testEmb = Evaluator.Embed(model, test, evalPipeline, 512, device, workers);
+            double knn = Evaluator.Knn(trainEmb, trainLabels, testEmb, testLabels, classes, config.KnnK, config.KnnSigma);
+            double knnBank = useBank ? Evaluator.Knn(bank!.Entries, trainLabels, testEmb, testLabels, classes, config.KnnK, config.KnnSigma) : double.NaN;
+            var reference = useBank ? bank!.Entries : trainEmb;
+            // Diagnostics: augmented views of fixed training anchors against the reference (the authors' protocol).
+            var anchorSource = new RowsSource(train, anchorRows);
+            var anchors = Evaluator.Embed(model, anchorSource, trainPipeline, 512, device, workers, seed: config.Seed ^ 0x5EED, epoch: epoch);
+            using var rows = tensor(anchorRows.Select(r => (long)r).ToArray()).to(device);
+            var row = new Dictionary<string, double>
+            {
+                ["epoch"] = epoch,
+                ["step"] = atStep,
+                ["lr"] = lr,
+                ["loss"] = meanLoss,
+                ["images_per_s"] = rate,
+                ["knn_top1"] = knn,
+                ["knn_bank_top1"] = knnBank,
+            };
+            foreach (var (k, v) in Evaluator.Diagnostics(anchors, rows, trainLabels.index_select(0, rows), reference, trainLabels, config.Tau))
+            {
+                row[k] = v;
+            }
+            return row;
+        }
+
+        void Record(Dictionary<string, double> row)
+        {
+            history.Add(row);
+            WriteMetricsCsv(Path.Combine(runDirectory, MetricsFile), history);
+            tensorboard.Scalars((long)row["step"], row.Where(p => p.Key is not ("epoch" or "step")).Select(p => KeyValuePair.Create(TensorBoardTag(p.Key), p.Value)));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {row["epoch"]:F0}: loss {row["loss"]:F4}, kNN {row["knn_top1"]:P2}, -uniformity {row["neg_uniformity"]:F3}, tolerance {row["tolerance"]:F3}, {row["images_per_s"]:F0} img/s"));
+        }
+
+        void SaveCheckpoint(int nextEpoch, int nextBatch, string name, bool best)
+        {
+            var meta = new JsonObject
+            {
+                ["next_epoch"] = nextEpoch,
+                ["next_batch"] = nextBatch,
+                ["step"] = step,
+                ["wall_seconds"] = priorSeconds + wall.Elapsed.TotalSeconds,
+                ["best_knn"] = bestKnn,
+                ["queue_pointer"] = queue?.Pointer ?? 0,
+                ["history"] = JsonSerializer.SerializeToNode(history, NumbersJson),
+            };
+            store.Save(name, ((long)nextEpoch << 32) | (uint)nextBatch, best, dir =>
+            {
+                model.save(Path.Combine(dir, "model.bin"));
+                optimizer.save_state_dict(Path.Combine(dir, "optimizer.bin"));
+                bank?.Entries.save(Path.Combine(dir, "bank.bin"));
+                if (queue is not null)
+                {
+                    queue.Keys.save(Path.Combine(dir, "queue.bin"));
+                    keyModel!.save(Path.Combine(dir, "key_model.bin"));
+                }
+                File.WriteAllText(Path.Combine(dir, "meta.json"), meta.ToJsonString());
+            });
+        }
+
+        void SaveTestEmbeddings()
+        {
+            using var scope = NewDisposeScope();
+            var emb = Evaluator.Embed(model, test, evalPipeline, 512, device, workers).cpu();
+            AtomicFile.Write(Path.Combine(runDirectory, TestEmbeddingsFile), temp => emb.save(temp));
+        }
+
+        TimeSpan Eta(int epoch, int batchIndex)
+        {
+            long total = (long)config.Epochs * loader.BatchesPerEpoch;
+            long done = (long)(epoch - 1) * loader.BatchesPerEpoch + batchIndex;
+            long doneHere = done - ((long)(startEpoch - 1) * loader.BatchesPerEpoch + startBatch);
+            if (doneHere <= 0 || total <= done)
+            {
+                return TimeSpan.Zero;
+            }
+            return TimeSpan.FromSeconds(wall.Elapsed.TotalSeconds / doneHere * (total - done));
+        }
+    }
+
+    /// <summary>The loss options of a config; K defaults to min(4095, negatives available).</summary>
+    public static LossOptions LossOptionsFor(TrainConfig config, int trainImages)
+    {
+        bool hard = config.Loss is LossRegistry.Hard or LossRegistry.HardSimple;
+        int available = config.Negatives switch
+        {
+            "memory-bank" => trainImages - 1,
+            "in-batch" => config.BatchSize - 1,
+            _ => config.QueueSize,
+        };
+        int? k = hard && config.HardAlpha is null ? Math.Min(config.HardK ?? 4095, available) : null;
+        bool authors = config.AuthorsVariant && config.Loss is LossRegistry.Simple or LossRegistry.HardSimple;
+        // τ is ignored by the τ-free losses (simple, hard-simple, single).
+        return new LossOptions(config.Loss, config.Tau, k, hard ? config.HardAlpha : null, authorsVariant: authors);
+    }
+
+    /// <summary>The learning rate at a step: the paper's step decay per epoch, or cosine per step.</summary>
+    public static double LearningRate(TrainConfig config, int epoch, int batchIndex, int batchesPerEpoch) => config.Schedule == "step"
+        ? LearningRateSchedule.StepDecay(config.Lr, epoch - 1, config.Epochs, LearningRateSchedule.PaperMilestones)
+        : LearningRateSchedule.CosineWithWarmup(config.Lr, (long)(epoch - 1) * batchesPerEpoch + batchIndex,
+            (long)config.Epochs * batchesPerEpoch, (long)config.WarmupEpochs * batchesPerEpoch);
+
+    /// <summary>Fixed training anchors for the diagnostics: the first n of a seeded permutation.</summary>
+    internal static int[] DiagnosticAnchors(int trainCount, int n, long seed)
+    {
+        var order = Enumerable.Range(0, trainCount).ToArray();
+        var rng = AugmentRandom.ForView(seed, -7, -7, -7);
+        for (int i = order.Length - 1; i > 0; i--)
+        {
+            int j = rng.NextInt(0, i);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order[..Math.Min(n, trainCount)];
+    }
+
+    /// <summary>target ← m·target + (1 − m)·source for every parameter and buffer (m = 0 copies).</summary>
+    private static void CopyParameters(nn.Module source, nn.Module target, double m)
+    {
+        using var noGrad = no_grad();
+        foreach (var ((_, s), (_, t)) in source.named_parameters().Zip(target.named_parameters()))
+        {
+            t.mul_(m).add_(s, alpha: 1 - m);
+        }
+        foreach (var ((_, s), (_, t)) in source.named_buffers().Zip(target.named_buffers()))
+        {
+            t.copy_(s);
+        }
+    }
+
+    private static string TensorBoardTag(string key) => key switch
+    {
+        "loss" or "lr" or "images_per_s" => "train/" + key,
+        "knn_top1" => "eval/knn_top1",
+        _ => "diagnostics/" + key,
+    };
+
+    /// <summary>Rewrites metrics.csv from the whole history (so a resumed run never holds duplicate rows).</summary>
+    internal static void WriteMetricsCsv(string path, IReadOnlyList<Dictionary<string, double>> history)
+    {
+        var columns = history.SelectMany(r => r.Keys).Distinct().ToList();
+        var sb = new StringBuilder();
+        sb.AppendLine(string.Join(',', columns));
+        foreach (var row in history)
+        {
+            sb.AppendLine(string.Join(',', columns.Select(c => row.TryGetValue(c, out var v) && !double.IsNaN(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "")));
+        }
+        AtomicFile.WriteAllText(path, sb.ToString());
+    }
+
+    private static JsonObject EnvironmentJson(TrainConfig config, TrainRunOptions options) => new()
+    {
+        ["contrastivelab"] = typeof(Trainer).Assembly.GetName().Version?.ToString(),
+        ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
+        ["libtorch"] = "2.10.0",
+        ["dotnet"] = Environment.Version.ToString(),
+        ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        ["machine"] = Environment.MachineName,
+        ["cores"] = Environment.ProcessorCount,
+        ["threads"] = options.Threads,
+        ["device"] = options.Device.type.ToString().ToLowerInvariant(),
+        ["seed"] = config.Seed,
+        ["started_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+    };
+}
