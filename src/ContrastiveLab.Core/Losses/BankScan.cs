@@ -45,6 +45,7 @@ internal static class BankScan
     /// <returns>(B,) log-sum-exp and (B, D) Σ_j P_ij bank_j, both detached.</returns>
     public static (Tensor Lse, Tensor Weighted) Softmax(Tensor anchors, NegativeSet set, Tensor positiveLogits, double tau, long chunkRows)
     {
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Tensor a = anchors.detach();
         Tensor max = positiveLogits.detach().clone();
@@ -64,7 +65,7 @@ internal static class BankScan
             max.copy_(newMax);
         }
 
-        return (max.add(sum.log()), weighted.div(sum.unsqueeze(1)));
+        return (max.add(sum.log()).MoveToOuterDisposeScope(), weighted.div(sum.unsqueeze(1)).MoveToOuterDisposeScope());
     }
 
     /// <summary>The <paramref name="k"/> largest negative similarities per anchor and their bank rows, chunk by chunk.</summary>
@@ -75,6 +76,7 @@ internal static class BankScan
     /// <returns>(B, k) similarities, largest first, and (B, k) int64 bank rows; detached.</returns>
     public static (Tensor Values, Tensor Indices) TopK(Tensor anchors, NegativeSet set, int k, long chunkRows)
     {
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Tensor a = anchors.detach();
         long b = a.shape[0];
@@ -94,7 +96,7 @@ internal static class BankScan
             indices.copy_(allIndices.gather(1, position));
         }
 
-        return (values, indices);
+        return (values.MoveToOuterDisposeScope(), indices.MoveToOuterDisposeScope());
     }
 
     /// <summary>Σ_k weights[i, k] · bank[indices[i, k]] per anchor, gathering a few columns at a time.</summary>
@@ -105,6 +107,7 @@ internal static class BankScan
     /// <returns>(B, D), detached.</returns>
     public static Tensor WeightedRows(Tensor bank, Tensor indices, Tensor weights, long chunkElements)
     {
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         long b = indices.shape[0];
         long k = indices.shape[1];
@@ -119,7 +122,7 @@ internal static class BankScan
             total.add_(weights.narrow(1, start, n).unsqueeze(1).bmm(rows).squeeze(1));
         }
 
-        return total;
+        return total.MoveToOuterDisposeScope();
     }
 
     /// <summary>
