@@ -43,7 +43,7 @@ internal static class LossBankBenchmark
         ];
         foreach (IContrastiveLoss loss in losses)
         {
-            for (int repeat = 0; repeat < 3; repeat++)
+            for (int repeat = 0; repeat < 2; repeat++)
             {
                 using var step = NewDisposeScope();
                 var clock = Stopwatch.StartNew();

@@ -73,7 +73,7 @@ internal static class BankScan
     /// <param name="set">The negatives; at least <paramref name="k"/> per anchor.</param>
     /// <param name="k">How many, 1 ≤ k ≤ set.Count.</param>
     /// <param name="chunkRows">Bank rows per chunk.</param>
-    /// <returns>(B, k) similarities, largest first, and (B, k) int64 bank rows; detached.</returns>
+    /// <returns>(B, k) similarities in no particular order and (B, k) int64 bank rows; detached.</returns>
     public static (Tensor Values, Tensor Indices) TopK(Tensor anchors, NegativeSet set, int k, long chunkRows)
     {
         using var scope = NewDisposeScope();
@@ -88,10 +88,10 @@ internal static class BankScan
             using var step = NewDisposeScope();
             long length = Math.Min(chunkRows, m - start);
             Tensor s = MaskedSimilarities(a, set.Bank.narrow(0, start, length), set.ExcludeIndex, start);
-            var (chunkValues, chunkIndices) = s.topk((int)Math.Min(k, length), dim: 1);
+            var (chunkValues, chunkIndices) = s.topk((int)Math.Min(k, length), dim: 1, sorted: false);
             Tensor allValues = cat([values, chunkValues], 1);
             Tensor allIndices = cat([indices, chunkIndices.add_(start)], 1);
-            var (best, position) = allValues.topk(k, dim: 1);
+            var (best, position) = allValues.topk(k, dim: 1, sorted: false);
             values.copy_(best);
             indices.copy_(allIndices.gather(1, position));
         }

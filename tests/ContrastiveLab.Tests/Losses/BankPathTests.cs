@@ -90,6 +90,7 @@ public class BankPathTests
                     long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
                     Tensor loss = LossCases.Create(name, policy).Forward(anchors, positives, Negatives.Shared(bank, exclude));
                     Assert.Equal(before + 1, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+                    Assert.Empty(loss.shape);
                     loss.Dispose();
                 }
             }

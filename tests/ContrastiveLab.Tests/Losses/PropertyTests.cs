@@ -64,13 +64,8 @@ public class PropertyTests
     public void Small_tau_limit_is_the_margin_zero_triplet_loss_Eq_6(double tau)
     {
         var fixture = new LossFixture(seed: 5, batch: 8, bankRows: 10, dim: 3);
-        using var scope = NewDisposeScope();
-        double loss = new ContrastiveLoss(tau)
-            .Forward(LossFixture.ToTensor(fixture.Anchors), LossFixture.ToTensor(fixture.Positives), fixture.Negatives(NegativeSource.Bank))
-            .item<double>();
-        double triplet = Enumerable.Range(0, 8).Average(i => NaiveOracle.Single(
-            NaiveOracle.Dot(fixture.Anchors[i], fixture.Positives[i]),
-            fixture.Bank.Select(row => NaiveOracle.Dot(fixture.Anchors[i], row)).ToArray()));
+        double loss = fixture.Loss(new ContrastiveLoss(tau), NegativeSource.Bank);
+        double triplet = fixture.OracleMean(NegativeSource.Bank, NaiveOracle.Single);
 
         // Per anchor, 0 ≤ τ·L_i − max(s_max − s_ii, 0) ≤ τ·ln(n + 1): the gap vanishes linearly in τ.
         Assert.True(triplet > 0.05, $"the fixture should have violated anchors; triplet = {triplet}");
@@ -83,14 +78,8 @@ public class PropertyTests
     public void Large_tau_limit_is_the_first_order_expansion_Eq_7(double tau)
     {
         var fixture = new LossFixture(seed: 9, batch: 6, bankRows: 15, dim: 4);
-        using var scope = NewDisposeScope();
-        double loss = new ContrastiveLoss(tau)
-            .Forward(LossFixture.ToTensor(fixture.Anchors), LossFixture.ToTensor(fixture.Positives), fixture.Negatives(NegativeSource.BankExcluding))
-            .item<double>();
-        double expansion = Enumerable.Range(0, 6).Average(i => NaiveOracle.LargeTauExpansion(
-            NaiveOracle.Dot(fixture.Anchors[i], fixture.Positives[i]),
-            fixture.NegativeRows(i, NegativeSource.BankExcluding).Select(row => NaiveOracle.Dot(fixture.Anchors[i], row)).ToArray(),
-            tau));
+        double loss = fixture.Loss(new ContrastiveLoss(tau), NegativeSource.BankExcluding);
+        double expansion = fixture.OracleMean(NegativeSource.BankExcluding, (sii, sij) => NaiveOracle.LargeTauExpansion(sii, sij, tau));
 
         // The remainder is second order: Var(s)/(2τ²) ≤ 1/(2τ²) for similarities in [−1, 1]; the first-order
         // term itself is of size 1/τ, so this also checks the expansion's linear coefficients.
