@@ -88,7 +88,16 @@ internal static class BankScan
             using var step = NewDisposeScope();
             long length = Math.Min(chunkRows, m - start);
             Tensor s = MaskedSimilarities(a, set.Bank.narrow(0, start, length), set.ExcludeIndex, start);
-            var (chunkValues, chunkIndices) = s.topk((int)Math.Min(k, length), dim: 1, sorted: false);
+            // Only entries above an anchor's current k-th largest can enter its top k; after the first chunks
+            // they are few, so ask the chunk for no more of them than the anchor that has most.
+            long above = s.gt(values.amin([1], keepdim: true)).sum(1).max().item<long>();
+            int take = (int)Math.Min(Math.Min(k, length), above);
+            if (take == 0)
+            {
+                continue;
+            }
+
+            var (chunkValues, chunkIndices) = s.topk(take, dim: 1, sorted: false);
             Tensor allValues = cat([values, chunkValues], 1);
             Tensor allIndices = cat([indices, chunkIndices.add_(start)], 1);
             var (best, position) = allValues.topk(k, dim: 1, sorted: false);
