@@ -35,6 +35,53 @@ public class BankPathTests
     }
 
     [Theory]
+    [MemberData(nameof(AllLosses))]
+    public void In_batch_negatives_without_grad_take_the_chunked_path_with_the_same_result(string name)
+    {
+        // A frozen positive view (e.g. a momentum encoder's) may use the bank path with Bank = positives, own row excluded.
+        const int b = 12;
+        var fixture = new LossFixture(seed: 13, batch: b, bankRows: 1, dim: 6);
+        double Loss(ChunkPolicy policy, out double[] anchorGrad)
+        {
+            using var scope = NewDisposeScope();
+            Tensor anchors = LossFixture.ToTensor(fixture.Anchors, requiresGrad: true);
+            Tensor value = LossCases.Create(name, policy).Forward(anchors, LossFixture.ToTensor(fixture.Positives), Negatives.InBatch);
+            value.backward();
+            anchorGrad = Values(anchors.grad!);
+            return value.item<double>();
+        }
+
+        double dense = Loss(ChunkPolicy.Default, out double[] denseGrad);
+        double chunked = Loss(LossCases.Chunked(b, rows: 5), out double[] chunkedGrad);
+        Assert.Equal(dense, chunked, 1e-11);
+        AssertClose(denseGrad, chunkedGrad);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllLosses))]
+    public void Gradient_steps_on_the_anchors_lower_the_loss_on_the_bank_path(string name)
+    {
+        var fixture = new LossFixture(seed: 17, batch: 6, bankRows: 80, dim: 8);
+        using var scope = NewDisposeScope();
+        IContrastiveLoss loss = LossCases.Create(name, LossCases.Chunked(6, rows: 9));
+        Tensor anchors = LossFixture.ToTensor(fixture.Anchors, requiresGrad: true);
+        Tensor positives = LossFixture.ToTensor(fixture.Positives);
+        Negatives negatives = fixture.Negatives(NegativeSource.BankExcluding);
+        double first = loss.Forward(anchors, positives, negatives).item<double>();
+        for (int step = 0; step < 10; step++)
+        {
+            anchors.grad?.zero_();
+            loss.Forward(anchors, positives, negatives).backward();
+            using (no_grad())
+            {
+                anchors.sub_(anchors.grad!.mul(0.05));
+            }
+        }
+
+        Assert.True(loss.Forward(anchors, positives, negatives).item<double>() < first - 1e-3);
+    }
+
+    [Theory]
     [MemberData(nameof(Cases))]
     public void Float32_stays_finite_and_close_to_float64_at_extreme_temperatures(string name, bool chunked)
     {
