@@ -80,16 +80,3 @@ internal sealed class LossFixture
     private static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }
-
-/// <summary>Where the negatives come from in a test case.</summary>
-public enum NegativeSource
-{
-    /// <summary>Other positives of the batch.</summary>
-    InBatch,
-
-    /// <summary>Every bank row.</summary>
-    Bank,
-
-    /// <summary>Every bank row except the anchor's excluded one.</summary>
-    BankExcluding,
-}
