@@ -12,7 +12,9 @@ namespace ContrastiveLab.Core.Losses;
 /// <remarks>
 /// Measured on the 2-core CPU machine (TorchSharp 0.107, libtorch 2.10, 2 threads) with
 /// <c>dotnet run -c Release --project benchmarks/ContrastiveLab.Benchmarks -- loss-bank</c>:
-/// see docs/losses.md for the peak resident memory and time of forward + backward with M = 1,281,167, B = 256, D = 128.
+/// forward + backward with M = 1,281,167, B = 256, D = 128 float32 peaked at 1.0 GB resident for the whole process
+/// (656 MB of it the bank; 1.15 GB after running all five losses in turn) and took 9–11 s for the contrastive loss,
+/// 17–21 s for the hard losses with K = 4095, on a 2-core machine under a load average of 7–14. Details: docs/losses.md.
 /// </remarks>
 internal static class BankScan
 {
@@ -45,6 +47,7 @@ internal static class BankScan
     /// <returns>(B,) log-sum-exp and (B, D) Σ_j P_ij bank_j, both detached.</returns>
     public static (Tensor Lse, Tensor Weighted) Softmax(Tensor anchors, NegativeSet set, Tensor positiveLogits, double tau, long chunkRows)
     {
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Tensor a = anchors.detach();
         Tensor max = positiveLogits.detach().clone();
@@ -64,7 +67,7 @@ internal static class BankScan
             max.copy_(newMax);
         }
 
-        return (max.add(sum.log()), weighted.div(sum.unsqueeze(1)));
+        return (max.add(sum.log()).MoveToOuterDisposeScope(), weighted.div(sum.unsqueeze(1)).MoveToOuterDisposeScope());
     }
 
     /// <summary>The <paramref name="k"/> largest negative similarities per anchor and their bank rows, chunk by chunk.</summary>
@@ -72,9 +75,10 @@ internal static class BankScan
     /// <param name="set">The negatives; at least <paramref name="k"/> per anchor.</param>
     /// <param name="k">How many, 1 ≤ k ≤ set.Count.</param>
     /// <param name="chunkRows">Bank rows per chunk.</param>
-    /// <returns>(B, k) similarities, largest first, and (B, k) int64 bank rows; detached.</returns>
+    /// <returns>(B, k) similarities in no particular order and (B, k) int64 bank rows; detached.</returns>
     public static (Tensor Values, Tensor Indices) TopK(Tensor anchors, NegativeSet set, int k, long chunkRows)
     {
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Tensor a = anchors.detach();
         long b = a.shape[0];
@@ -86,15 +90,24 @@ internal static class BankScan
             using var step = NewDisposeScope();
             long length = Math.Min(chunkRows, m - start);
             Tensor s = MaskedSimilarities(a, set.Bank.narrow(0, start, length), set.ExcludeIndex, start);
-            var (chunkValues, chunkIndices) = s.topk((int)Math.Min(k, length), dim: 1);
+            // Only entries above an anchor's current k-th largest can enter its top k; after the first chunks
+            // they are few, so ask the chunk for no more of them than the anchor that has most.
+            long above = s.gt(values.amin([1], keepdim: true)).sum(1).max().item<long>();
+            int take = (int)Math.Min(Math.Min(k, length), above);
+            if (take == 0)
+            {
+                continue;
+            }
+
+            var (chunkValues, chunkIndices) = s.topk(take, dim: 1, sorted: false);
             Tensor allValues = cat([values, chunkValues], 1);
             Tensor allIndices = cat([indices, chunkIndices.add_(start)], 1);
-            var (best, position) = allValues.topk(k, dim: 1);
+            var (best, position) = allValues.topk(k, dim: 1, sorted: false);
             values.copy_(best);
             indices.copy_(allIndices.gather(1, position));
         }
 
-        return (values, indices);
+        return (values.MoveToOuterDisposeScope(), indices.MoveToOuterDisposeScope());
     }
 
     /// <summary>Σ_k weights[i, k] · bank[indices[i, k]] per anchor, gathering a few columns at a time.</summary>
@@ -105,6 +118,7 @@ internal static class BankScan
     /// <returns>(B, D), detached.</returns>
     public static Tensor WeightedRows(Tensor bank, Tensor indices, Tensor weights, long chunkElements)
     {
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         long b = indices.shape[0];
         long k = indices.shape[1];
@@ -119,7 +133,7 @@ internal static class BankScan
             total.add_(weights.narrow(1, start, n).unsqueeze(1).bmm(rows).squeeze(1));
         }
 
-        return total;
+        return total.MoveToOuterDisposeScope();
     }
 
     /// <summary>

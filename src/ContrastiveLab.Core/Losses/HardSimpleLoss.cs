@@ -85,7 +85,8 @@ public sealed class HardSimpleLoss : IContrastiveLoss
             {
                 // Top count of {s_ii} ∪ top fetch negatives: a 0/1 mask over [positive, negatives].
                 Tensor candidates = cat([positive.detach().unsqueeze(1), values], 1);
-                Tensor mask = zeros_like(candidates).scatter_(1, candidates.topk(count, dim: 1).Item2, 1.0);
+                Tensor chosen = candidates.topk(count, dim: 1).Item2;
+                Tensor mask = zeros_like(candidates).scatter_(1, chosen, ones_like(chosen, dtype: candidates.dtype));
                 value = candidates.mul(mask).sum(1);
                 positiveWeight = mask.select(1, 0);
                 rowWeights = mask.narrow(1, 1, fetch);

@@ -123,7 +123,9 @@ public static class Trainer
         int startEpoch = 1, startBatch = 0;
         long step = 0;
         double priorSeconds = 0;
-        double bestKnn = double.NegativeInfinity;
+        double bestKnn = -1;
+        double resumedLossSum = 0;
+        int resumedLossCount = 0;
         if (options.Resume)
         {
             var rejected = new List<string>();
@@ -139,12 +141,12 @@ public static class Trainer
                 optimizer.load_state_dict(Path.Combine(latest.Path, "optimizer.bin"));
                 if (bank is not null)
                 {
-                    using var saved = Tensor.Load(Path.Combine(latest.Path, "bank.bin"));
+                    using var saved = TensorFile.Load(Path.Combine(latest.Path, "bank.bin"));
                     bank.Load(saved);
                 }
                 if (queue is not null && keyModel is not null)
                 {
-                    using var saved = Tensor.Load(Path.Combine(latest.Path, "queue.bin"));
+                    using var saved = TensorFile.Load(Path.Combine(latest.Path, "queue.bin"));
                     queue.Load(saved, meta["queue_pointer"]!.GetValue<long>());
                     keyModel.load(Path.Combine(latest.Path, "key_model.bin"));
                 }
@@ -153,6 +155,8 @@ public static class Trainer
                 step = meta["step"]!.GetValue<long>();
                 priorSeconds = meta["wall_seconds"]!.GetValue<double>();
                 bestKnn = meta["best_knn"]!.GetValue<double>();
+                resumedLossSum = meta["epoch_loss_sum"]!.GetValue<double>();
+                resumedLossCount = meta["epoch_loss_count"]!.GetValue<int>();
                 history = meta["history"]!.Deserialize<List<Dictionary<string, double>>>(NumbersJson)!;
                 log.WriteLine($"resume: from checkpoint {latest.Name} (epoch {startEpoch}, batch {startBatch}, step {step})");
             }
@@ -175,8 +179,9 @@ public static class Trainer
         {
             model.train();
             var epochWatch = Stopwatch.StartNew();
-            double lossSum = 0;
-            int lossCount = 0, images = 0;
+            bool midEpoch = epoch == startEpoch && startBatch > 0;
+            double lossSum = midEpoch ? resumedLossSum : 0;
+            int lossCount = midEpoch ? resumedLossCount : 0, images = 0;
             int batchIndex = epoch == startEpoch ? startBatch : 0;
             double lr = config.Lr;
             foreach (var batch in loader.Epoch(epoch, batchIndex, options.Cancel))
@@ -202,7 +207,7 @@ public static class Trainer
                     history.Count > 0 ? history[^1].GetValueOrDefault("knn_top1") : null, Eta(epoch, batchIndex), false));
                 if (options.Cancel.IsCancellationRequested && batchIndex < loader.BatchesPerEpoch)
                 {
-                    SaveCheckpoint(epoch, batchIndex, $"interrupted-e{epoch:D4}-b{batchIndex:D6}", best: false);
+                    SaveCheckpoint(epoch, batchIndex, $"interrupted-e{epoch:D4}-b{batchIndex:D6}", best: false, lossSum, lossCount);
                     throw new TrainingStoppedException(
                         $"interrupted at epoch {epoch}, step {batchIndex}; checkpoint written. Continue with: contrastive train --out {runDirectory} --resume", interrupted: true);
                 }
@@ -221,7 +226,7 @@ public static class Trainer
             bool last = epoch == config.Epochs || (config.MaxSteps is { } m && step >= m);
             if (epoch % config.CheckpointEvery == 0 || last)
             {
-                SaveCheckpoint(epoch + 1, 0, $"epoch-{epoch:D4}", best);
+                SaveCheckpoint(epoch + 1, 0, $"epoch-{epoch:D4}", best, 0, 0);
             }
             if (options.Cancel.IsCancellationRequested && !last)
             {
@@ -253,7 +258,7 @@ public static class Trainer
             ["test_images"] = test.Count,
             ["knn_top1"] = final["knn_top1"],
             ["best_knn_top1"] = history.Max(r => r["knn_top1"]),
-            ["final"] = JsonSerializer.SerializeToNode(final, NumbersJson),
+            ["final"] = new JsonObject(final.Select(p => KeyValuePair.Create(p.Key, double.IsFinite(p.Value) ? (JsonNode?)p.Value : null))),
             ["wall_seconds"] = priorSeconds + wall.Elapsed.TotalSeconds,
             ["threads"] = options.Threads,
             ["device"] = options.Device.type.ToString().ToLowerInvariant(),
@@ -350,7 +355,7 @@ public static class Trainer
                 $"epoch {row["epoch"]:F0}: loss {row["loss"]:F4}, kNN {row["knn_top1"]:P2}, -uniformity {row["neg_uniformity"]:F3}, tolerance {row["tolerance"]:F3}, {row["images_per_s"]:F0} img/s"));
         }
 
-        void SaveCheckpoint(int nextEpoch, int nextBatch, string name, bool best)
+        void SaveCheckpoint(int nextEpoch, int nextBatch, string name, bool best, double epochLossSum, int epochLossCount)
         {
             var meta = new JsonObject
             {
@@ -360,16 +365,21 @@ public static class Trainer
                 ["wall_seconds"] = priorSeconds + wall.Elapsed.TotalSeconds,
                 ["best_knn"] = bestKnn,
                 ["queue_pointer"] = queue?.Pointer ?? 0,
+                ["epoch_loss_sum"] = epochLossSum,
+                ["epoch_loss_count"] = epochLossCount,
                 ["history"] = JsonSerializer.SerializeToNode(history, NumbersJson),
             };
             store.Save(name, ((long)nextEpoch << 32) | (uint)nextBatch, best, dir =>
             {
                 model.save(Path.Combine(dir, "model.bin"));
                 optimizer.save_state_dict(Path.Combine(dir, "optimizer.bin"));
-                bank?.Entries.save(Path.Combine(dir, "bank.bin"));
+                if (bank is not null)
+                {
+                    TensorFile.Save(bank.Entries, Path.Combine(dir, "bank.bin"));
+                }
                 if (queue is not null)
                 {
-                    queue.Keys.save(Path.Combine(dir, "queue.bin"));
+                    TensorFile.Save(queue.Keys, Path.Combine(dir, "queue.bin"));
                     keyModel!.save(Path.Combine(dir, "key_model.bin"));
                 }
                 File.WriteAllText(Path.Combine(dir, "meta.json"), meta.ToJsonString());
@@ -380,7 +390,7 @@ public static class Trainer
         {
             using var scope = NewDisposeScope();
             var emb = Evaluator.Embed(model, test, evalPipeline, 512, device, workers).cpu();
-            AtomicFile.Write(Path.Combine(runDirectory, TestEmbeddingsFile), temp => emb.save(temp));
+            AtomicFile.Write(Path.Combine(runDirectory, TestEmbeddingsFile), temp => TensorFile.Save(emb, temp));
         }
 
         TimeSpan Eta(int epoch, int batchIndex)

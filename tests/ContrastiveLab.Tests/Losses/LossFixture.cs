@@ -43,6 +43,19 @@ internal sealed class LossFixture
         _ => Bank.Where((_, j) => j != Exclude[anchor]).ToArray(),
     };
 
+    /// <summary>Mean over anchors of <paramref name="perAnchor"/>(s_ii, negatives' s_ij), all in plain double loops.</summary>
+    public double OracleMean(NegativeSource source, Func<double, double[], double> perAnchor) =>
+        Enumerable.Range(0, Anchors.Length).Average(i => perAnchor(
+            NaiveOracle.Dot(Anchors[i], Positives[i]),
+            NegativeRows(i, source).Select(row => NaiveOracle.Dot(Anchors[i], row)).ToArray()));
+
+    /// <summary>The loss's value on this fixture in float64.</summary>
+    public double Loss(IContrastiveLoss loss, NegativeSource source)
+    {
+        using var scope = NewDisposeScope();
+        return loss.Forward(ToTensor(Anchors), ToTensor(Positives), Negatives(source)).item<double>();
+    }
+
     /// <summary>The <see cref="Negatives"/> for <paramref name="source"/>; tensors belong to the caller's scope.</summary>
     public Negatives Negatives(NegativeSource source, ScalarType dtype = ScalarType.Float64) => source switch
     {
@@ -66,17 +79,4 @@ internal sealed class LossFixture
 
     private static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-}
-
-/// <summary>Where the negatives come from in a test case.</summary>
-public enum NegativeSource
-{
-    /// <summary>Other positives of the batch.</summary>
-    InBatch,
-
-    /// <summary>Every bank row.</summary>
-    Bank,
-
-    /// <summary>Every bank row except the anchor's excluded one.</summary>
-    BankExcluding,
 }

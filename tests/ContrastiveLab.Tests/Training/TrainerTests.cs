@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using ContrastiveLab.Runs;
+using ContrastiveLab.Training;
+
+namespace ContrastiveLab.Tests.Training;
+
+public sealed class TrainerTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "cl-trainer-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>A tiny run: 20 images per class of the bundled subset, 3 epochs of 6 steps.</summary>
+    internal static TrainConfig Tiny(string negatives = "memory-bank", string loss = "contrastive") => new()
+    {
+        TrainPerClass = 20,
+        BatchSize = 32,
+        Epochs = 3,
+        Negatives = negatives,
+        Loss = loss,
+        QueueSize = 64,
+        DiagnosticAnchors = 50,
+        KnnK = 20,
+        Workers = 2,
+        Seed = 5,
+    };
+
+    private static TrainRunOptions Options(bool resume = false, CancellationToken cancel = default, Action<TrainProgress>? progress = null) =>
+        new() { Resume = resume, Threads = 2, Cancel = cancel, Progress = progress };
+
+    /// <summary>Every metric except the wall-clock ones, which no two runs share.</summary>
+    internal static Dictionary<string, double?> Deterministic(JsonObject summary) =>
+        summary["final"]!.AsObject().Where(p => p.Key != "images_per_s").ToDictionary(p => p.Key, p => p.Value?.GetValue<double>());
+
+    [Theory]
+    [InlineData("memory-bank", "contrastive")]
+    [InlineData("in-batch", "hard")]
+    [InlineData("queue", "simple")]
+    public void An_interrupted_and_resumed_run_ends_with_the_same_metrics_as_an_uninterrupted_one(string negatives, string loss)
+    {
+        var config = Tiny(negatives, loss);
+        var straight = Trainer.Run(config, Path.Combine(_root, "straight"), Options());
+
+        string resumed = Path.Combine(_root, "resumed");
+        using var cancel = new CancellationTokenSource();
+        int steps = 0;
+        var stop = Assert.Throws<TrainingStoppedException>(() => Trainer.Run(config, resumed, Options(cancel: cancel.Token, progress: p =>
+        {
+            if (!p.EpochFinished && ++steps == 8)
+            {
+                cancel.Cancel(); // mid-epoch 2
+            }
+        })));
+        Assert.True(stop.Interrupted);
+        Assert.Contains("--resume", stop.Message);
+        Assert.False(Trainer.IsFinished(resumed));
+        var again = Trainer.Run(config, resumed, Options(resume: true));
+
+        Assert.Equal(Deterministic(straight), Deterministic(again));
+        Assert.Equal(File.ReadAllLines(Path.Combine(_root, "straight", Trainer.MetricsFile)).Length,
+            File.ReadAllLines(Path.Combine(resumed, Trainer.MetricsFile)).Length);
+    }
+
+    [Fact]
+    public void Epoch_zero_is_the_untrained_baseline_and_training_beats_nothing_less()
+    {
+        var summary = Trainer.Run(Tiny() with { Epochs = 0 }, Path.Combine(_root, "zero"), Options());
+        Assert.Equal(0, summary["final"]!["epoch"]!.GetValue<double>());
+        double knn = summary["knn_top1"]!.GetValue<double>();
+        Assert.InRange(knn, 0.1, 1.0); // ten classes: chance is 0.1
+        string csv = File.ReadAllText(Path.Combine(_root, "zero", Trainer.MetricsFile));
+        Assert.StartsWith("epoch,step,lr,loss,images_per_s,knn_top1", csv);
+    }
+
+    [Fact]
+    public void A_second_process_cannot_train_into_a_locked_run_folder()
+    {
+        string dir = Path.Combine(_root, "locked");
+        using (RunLock.Acquire(dir))
+        {
+            var e = Assert.Throws<RunLockedException>(() => RunLock.Acquire(dir));
+            Assert.Contains(dir, e.Message);
+        }
+        using var again = RunLock.Acquire(dir);
+    }
+
+    [Fact]
+    public void A_finished_run_folder_is_not_overwritten_without_resume_and_a_changed_config_is_refused()
+    {
+        string dir = Path.Combine(_root, "twice");
+        var config = Tiny() with { Epochs = 1 };
+        Trainer.Run(config, dir, Options());
+        Assert.Throws<ArgumentException>(() => Trainer.Run(config, dir, Options()));
+        var changed = Assert.Throws<ArgumentException>(() => Trainer.Run(config with { Tau = 0.5 }, dir, Options(resume: true)));
+        Assert.Contains("different config", changed.Message);
+    }
+
+    [Fact]
+    public void A_corrupted_newest_checkpoint_falls_back_to_the_previous_one()
+    {
+        string dir = Path.Combine(_root, "corrupt");
+        Trainer.Run(Tiny() with { Epochs = 2 }, dir, Options());
+        var store = new CheckpointStore(dir);
+        var newest = store.LatestValid()!;
+        string model = Path.Combine(newest.Path, "model.bin");
+        File.WriteAllBytes(model, File.ReadAllBytes(model)[..100]);
+        var rejected = new List<string>();
+        var fallback = store.LatestValid(rejected);
+        Assert.NotNull(fallback);
+        Assert.NotEqual(newest.Name, fallback.Name);
+        Assert.Contains(rejected, r => r.Contains("checksum", StringComparison.Ordinal));
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
