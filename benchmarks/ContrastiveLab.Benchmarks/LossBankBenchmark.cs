@@ -16,9 +16,6 @@ internal static class LossBankBenchmark
 {
     public static void Run(long bankRows)
     {
-        MallocTuning.Apply();
-        TorchRuntime.EnsureLoaded();
-        TorchRuntime.ConfigureThreads(2);
         const int b = 256;
         const int d = 128;
         Console.WriteLine($"threads {get_num_threads()}, M = {bankRows}, B = {b}, D = {d}, float32");

@@ -1,14 +1,25 @@
 using System.Globalization;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Benchmarks;
+using ContrastiveLab.Runtime;
 
-// Stand-alone benchmarks: `augment [--smoke]` or `loss-bank [M]`. `--smoke` runs tiny sizes so CI keeps them working.
-string workload = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "augment";
+// Stand-alone benchmarks: `augment`, `loss-bank [M]`, `analyze [N] [D] [float32|float64]`; `--smoke` runs tiny sizes
+// so CI keeps them compiling and working.
+string[] positional = [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
+string workload = positional.FirstOrDefault() ?? "augment";
 bool smoke = args.Contains("--smoke");
+long Arg(int i, long fallback) => positional.Length > i && long.TryParse(positional[i], CultureInfo.InvariantCulture, out long v) ? v : fallback;
+MallocTuning.Apply();
+TorchRuntime.EnsureLoaded();
+TorchRuntime.ConfigureThreads(0);
 switch (workload)
 {
     case "loss-bank":
-        LossBankBenchmark.Run(args.Length > 1 && long.TryParse(args[1], CultureInfo.InvariantCulture, out long m) ? m : smoke ? 4096 : 1_281_167);
+        LossBankBenchmark.Run(Arg(1, smoke ? 4096 : 1_281_167));
+        break;
+    case "analyze":
+        AnalyzeBenchmark.Run(Arg(1, smoke ? 500 : 100_000), Arg(2, smoke ? 16 : 128),
+            positional.Length > 3 && positional[3] == "float64" ? TorchSharp.torch.ScalarType.Float64 : TorchSharp.torch.ScalarType.Float32);
         break;
     case "augment":
         int images = smoke ? 50 : 20_000;
@@ -19,7 +30,7 @@ switch (workload)
         Console.WriteLine($"augment-fashion-mnist: {fmnist:F0} images/s per core (fashion-mnist preset, 28×28, one thread)");
         break;
     default:
-        Console.Error.WriteLine("usage: ContrastiveLab.Benchmarks augment|loss-bank [M] [--smoke]");
-        Environment.Exit(2);
-        break;
+        Console.Error.WriteLine("usage: ContrastiveLab.Benchmarks augment|loss-bank [M]|analyze [N] [D] [float32|float64] [--smoke]");
+        return 2;
 }
+return 0;

@@ -68,7 +68,7 @@ public static class EmbeddingAnalyzer
         {
             alignment = Alignment.Compute(z64, p64);
             var diagonal = z64.mul(p64).sum(1);
-            var rowSums = z64.matmul(p64.sum(0));
+            var rowSums = z64.matmul(p64.sum(0L));
             lossSimple = diagonal.neg().add(rowSums.sub(diagonal).div(n - 1)).mean().item<double>();
         }
         return new EmbeddingAnalysis(n, dim, uniformity, tolerance, alignment, lossSimple, perTau);

@@ -78,10 +78,16 @@ internal static class SimilarityChunks
         }
     }
 
-    /// <summary>Adds log Σ exp(x) over a whole block to a running log-sum-exp.</summary>
+    /// <summary>Adds log Σ exp(x) over a whole block to a running log-sum-exp; overwrites the block (no block-sized temporary).</summary>
     internal static double AddLogSumExp(double running, Tensor block)
     {
-        return LogMath.LogAddExp(running, block.reshape(-1).logsumexp(0).to_type(ScalarType.Float64).item<double>());
+        double max = block.max().to_type(ScalarType.Float64).item<double>();
+        if (double.IsNegativeInfinity(max))
+        {
+            return running;
+        }
+        double sum = block.sub_(max).exp_().sum(ScalarType.Float64).item<double>();
+        return LogMath.LogAddExp(running, max + Math.Log(sum));
     }
 
     private sealed class RowsOverride : IDisposable

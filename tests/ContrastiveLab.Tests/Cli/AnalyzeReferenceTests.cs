@@ -10,7 +10,6 @@ namespace ContrastiveLab.Tests.Cli;
 public sealed class AnalyzeReferenceTests : IDisposable
 {
     /// <summary>Until EmbeddingAnalyzer is merged these fail only because Analyze throws NotImplementedException.</summary>
-    private const string NeedsAnalyzer = "needs EmbeddingAnalyzer (metrics branch)";
 
     private const double Relative = 1e-4;
     private const double AbsoluteFloor = 1e-6;
@@ -19,15 +18,15 @@ public sealed class AnalyzeReferenceTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [Fact(Skip = NeedsAnalyzer)]
+    [Fact]
     public void Clustered_embeddings_match_the_reference() =>
         CompareWithReference(SyntheticEmbeddings.Clustered(600, 16, 6, seed: 1), "0.07,0.2,0.5,1.0", hardK: 50);
 
-    [Fact(Skip = NeedsAnalyzer)]
+    [Fact]
     public void Near_duplicate_rows_match_the_reference() =>
         CompareWithReference(SyntheticEmbeddings.NearDuplicates(400, 24, seed: 2), "0.05,0.3,1.0", hardK: 3);
 
-    [Fact(Skip = NeedsAnalyzer)]
+    [Fact]
     public void Ten_thousand_rows_match_the_reference()
     {
         // Labels but no positives: the losses (and the reference's costly top-K partition) are covered above;
@@ -43,7 +42,7 @@ public sealed class AnalyzeReferenceTests : IDisposable
         AssertSameJson(RunReference(emb, lab, null, "0.1,0.5", null), RunCli(emb, lab, null, "0.1,0.5", null), "$");
     }
 
-    [Fact(Skip = NeedsAnalyzer)]
+    [Fact]
     public void Without_labels_or_positives_the_optional_numbers_are_null()
     {
         if (!PythonNumpy.Require())
@@ -63,7 +62,7 @@ public sealed class AnalyzeReferenceTests : IDisposable
         AssertSameJson(reference, ours, "$");
     }
 
-    [Fact(Skip = NeedsAnalyzer)]
+    [Fact]
     public void Readme_example_command_runs_and_prints_the_paper_sign_of_uniformity()
     {
         string root = CliRunner.RepositoryRoot();
