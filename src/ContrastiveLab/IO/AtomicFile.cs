@@ -1,19 +1,38 @@
+using System.Text;
+
 namespace ContrastiveLab.IO;
 
-/// <summary>Writes a file so that readers see either the old content or the complete new content, never a partial file.</summary>
+/// <summary>
+/// Writes files so that a reader never sees a half-written one: write a temporary file in the same folder,
+/// flush it to disk, then rename it over the target.
+/// </summary>
 public static class AtomicFile
 {
-    /// <summary>
-    /// Writes to a temporary file beside <paramref name="path"/>, flushes it to disk, then renames it over
-    /// <paramref name="path"/>. The temporary file is removed if <paramref name="write"/> throws.
-    /// </summary>
+    public static void WriteAllText(string path, string text) => WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
+
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    {
+        string temp = TempPathFor(path);
+        try
+        {
+            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                fs.Write(bytes);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Writes <paramref name="write"/>'s output to a temporary file beside <paramref name="path"/>, flushes it to disk, then renames it over <paramref name="path"/>.</summary>
     public static void Write(string path, Action<Stream> write)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        ArgumentNullException.ThrowIfNull(write);
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full) ?? ".";
-        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        string temp = TempPathFor(path);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
@@ -21,12 +40,53 @@ public static class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, full, overwrite: true);
+            File.Move(temp, path, overwrite: true);
         }
         catch
         {
-            File.Delete(temp);
+            TryDelete(temp);
             throw;
+        }
+    }
+
+    /// <summary>Lets <paramref name="write"/> create a temporary file by name, flushes it, then renames it to <paramref name="path"/>.</summary>
+    public static void WriteVia(string path, Action<string> write)
+    {
+        string temp = TempPathFor(path);
+        try
+        {
+            write(temp);
+            using (var fs = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite))
+            {
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>A unique temporary name beside <paramref name="path"/>, starting with a dot so listings skip it.</summary>
+    public static string TempPathFor(string path)
+    {
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
     }
 }

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 
+using ContrastiveLab.IO;
+
 namespace ContrastiveLab.Runs;
 
 /// <summary>

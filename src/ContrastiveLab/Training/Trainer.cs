@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Data;
+using ContrastiveLab.IO;
 using ContrastiveLab.Models;
 using ContrastiveLab.Runs;
 using TorchSharp;
@@ -29,7 +30,9 @@ public static class Trainer
     public const string SummaryFile = "summary.json";
     public const string MetricsFile = "metrics.csv";
     public const string EnvironmentFile = "environment.json";
-    public const string TestEmbeddingsFile = "test_embeddings.bin";
+    public const string TestEmbeddingsFile = "test_embeddings.npy";
+    public const string TestLabelsFile = "test_labels.npy";
+    public const string OrderStatisticsFile = "order_statistics.csv";
 
     private static readonly JsonSerializerOptions NumbersJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
@@ -386,11 +389,24 @@ public static class Trainer
             });
         }
 
+        // Final artefacts for reports: test embeddings and labels (.npy, for 2-D maps) and the per-anchor
+        // positive and nearest-negative similarities (Fig. 8 box plots).
         void SaveTestEmbeddings()
         {
             using var scope = NewDisposeScope();
             var emb = Evaluator.Embed(model, test, evalPipeline, 512, device, workers).cpu();
-            AtomicFile.Write(Path.Combine(runDirectory, TestEmbeddingsFile), temp => TensorFile.Save(emb, temp));
+            NpyWriter.Write(Path.Combine(runDirectory, TestEmbeddingsFile), emb);
+            NpyWriter.Write(Path.Combine(runDirectory, TestLabelsFile), testLabels.cpu());
+            var reference = bank is not null && config.Epochs > 0 ? bank.Entries : Evaluator.Embed(model, train, evalPipeline, 512, device, workers);
+            var anchors = Evaluator.Embed(model, new RowsSource(train, anchorRows), trainPipeline, 512, device, workers, seed: config.Seed ^ 0x5EED, epoch: config.Epochs);
+            using var rows = tensor(anchorRows.Select(r => (long)r).ToArray()).to(device);
+            var table = Core.Metrics.SimilarityOrderStatistics.AgainstBank(anchors, reference.index_select(0, rows), reference, rows, ranks: 10).Values;
+            var sb = new StringBuilder("pos," + string.Join(',', Enumerable.Range(1, 10).Select(k => $"neg{k}")) + "\n");
+            for (int i = 0; i < table.GetLength(0); i++)
+            {
+                sb.AppendLine(string.Join(',', Enumerable.Range(0, table.GetLength(1)).Select(j => table[i, j].ToString("R", CultureInfo.InvariantCulture))));
+            }
+            AtomicFile.WriteAllText(Path.Combine(runDirectory, OrderStatisticsFile), sb.ToString());
         }
 
         TimeSpan Eta(int epoch, int batchIndex)
