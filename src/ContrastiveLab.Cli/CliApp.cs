@@ -26,6 +26,7 @@ public static class CliApp
         yield return AnalyzeCommand.Build();
         yield return DataCommand.Build();
         yield return TrainCommand.Build();
+        yield return SweepCommand.Build();
     }
 
     /// <summary>Runs the CLI with the given arguments and writers; returns the process exit code.</summary>
@@ -50,6 +51,11 @@ public static class CliApp
         {
             stderr.WriteLine($"error: {e.Message}");
             return UsageExitCode;
+        }
+        catch (Training.TrainingStoppedException e)
+        {
+            stderr.WriteLine(e.Interrupted ? e.Message : $"error: {e.Message}");
+            return e.Interrupted ? 130 : 3;
         }
     }
 }

@@ -83,6 +83,9 @@ public sealed record TrainConfig
     /// <summary>Save a checkpoint every this many epochs (the last epoch is always saved).</summary>
     public int CheckpointEvery { get; init; } = 1;
 
+    /// <summary>Evaluate (kNN and diagnostics) every this many epochs; epoch 0 and the last epoch always are.</summary>
+    public int EvalEvery { get; init; } = 1;
+
     /// <summary>Training anchors for the per-epoch diagnostics (the authors' protocol: 1000).</summary>
     public int DiagnosticAnchors { get; init; } = 1000;
 
@@ -122,6 +125,7 @@ public sealed record TrainConfig
         Range("key-momentum", KeyMomentum, 0, 1);
         Range("workers", Workers, 0, 256);
         Range("checkpoint-every", CheckpointEvery, 1, 100_000);
+        Range("eval-every", EvalEvery, 1, 100_000);
         Range("diagnostic-anchors", DiagnosticAnchors, 2, 1_000_000);
         Range("knn-k", KnnK, 1, 100_000);
         Range("knn-sigma", KnnSigma, 1e-4, 1e3);

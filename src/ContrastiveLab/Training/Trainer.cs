@@ -207,7 +207,7 @@ public static class Trainer
                 batchIndex++;
                 double rate = images / Math.Max(1e-9, epochWatch.Elapsed.TotalSeconds);
                 options.Progress?.Invoke(new TrainProgress(epoch, config.Epochs, batchIndex, loader.BatchesPerEpoch, lossSum / lossCount, rate,
-                    history.Count > 0 ? history[^1].GetValueOrDefault("knn_top1") : null, Eta(epoch, batchIndex), false));
+                    null, Eta(epoch, batchIndex), false));
                 if (options.Cancel.IsCancellationRequested && batchIndex < loader.BatchesPerEpoch)
                 {
                     SaveCheckpoint(epoch, batchIndex, $"interrupted-e{epoch:D4}-b{batchIndex:D6}", best: false, lossSum, lossCount);
@@ -220,13 +220,16 @@ public static class Trainer
                 }
             }
             double seconds = epochWatch.Elapsed.TotalSeconds;
-            var metrics = Evaluate(epoch, step, lossCount > 0 ? lossSum / lossCount : double.NaN, lr, images / Math.Max(1e-9, seconds), useBank: bank is not null);
+            bool last = epoch == config.Epochs || (config.MaxSteps is { } m && step >= m);
+            double meanLoss = lossCount > 0 ? lossSum / lossCount : double.NaN, epochRate = images / Math.Max(1e-9, seconds);
+            var metrics = epoch % config.EvalEvery == 0 || last
+                ? Evaluate(epoch, step, meanLoss, lr, epochRate, useBank: bank is not null)
+                : new Dictionary<string, double> { ["epoch"] = epoch, ["step"] = step, ["lr"] = lr, ["loss"] = meanLoss, ["images_per_s"] = epochRate, ["knn_top1"] = double.NaN };
             Record(metrics);
             bool best = metrics["knn_top1"] > bestKnn;
-            bestKnn = Math.Max(bestKnn, metrics["knn_top1"]);
-            options.Progress?.Invoke(new TrainProgress(epoch, config.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch, metrics["loss"],
-                metrics["images_per_s"], metrics["knn_top1"], Eta(epoch + 1, 0), true));
-            bool last = epoch == config.Epochs || (config.MaxSteps is { } m && step >= m);
+            bestKnn = Math.Max(bestKnn, double.IsNaN(metrics["knn_top1"]) ? bestKnn : metrics["knn_top1"]);
+            double? lastKnn = history.Select(r => r.GetValueOrDefault("knn_top1", double.NaN)).LastOrDefault(double.IsFinite, double.NaN) is var k && double.IsFinite(k) ? k : null;
+            options.Progress?.Invoke(new TrainProgress(epoch, config.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch, meanLoss, epochRate, lastKnn, Eta(epoch + 1, 0), true));
             if (epoch % config.CheckpointEvery == 0 || last)
             {
                 SaveCheckpoint(epoch + 1, 0, $"epoch-{epoch:D4}", best, 0, 0);
@@ -260,7 +263,7 @@ public static class Trainer
             ["train_images"] = train.Count,
             ["test_images"] = test.Count,
             ["knn_top1"] = final["knn_top1"],
-            ["best_knn_top1"] = history.Max(r => r["knn_top1"]),
+            ["best_knn_top1"] = history.Select(r => r["knn_top1"]).Where(double.IsFinite).Max(),
             ["final"] = new JsonObject(final.Select(p => KeyValuePair.Create(p.Key, double.IsFinite(p.Value) ? (JsonNode?)p.Value : null))),
             ["wall_seconds"] = priorSeconds + wall.Elapsed.TotalSeconds,
             ["threads"] = options.Threads,
@@ -354,8 +357,10 @@ public static class Trainer
             history.Add(row);
             WriteMetricsCsv(Path.Combine(runDirectory, MetricsFile), history);
             tensorboard.Scalars((long)row["step"], row.Where(p => p.Key is not ("epoch" or "step")).Select(p => KeyValuePair.Create(TensorBoardTag(p.Key), p.Value)));
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {row["epoch"]:F0}: loss {row["loss"]:F4}, kNN {row["knn_top1"]:P2}, -uniformity {row["neg_uniformity"]:F3}, tolerance {row["tolerance"]:F3}, {row["images_per_s"]:F0} img/s"));
+            log.WriteLine(row.ContainsKey("neg_uniformity")
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"epoch {row["epoch"]:F0}: loss {row["loss"]:F4}, kNN {row["knn_top1"]:P2}, -uniformity {row["neg_uniformity"]:F3}, tolerance {row["tolerance"]:F3}, {row["images_per_s"]:F0} img/s")
+                : string.Create(CultureInfo.InvariantCulture, $"epoch {row["epoch"]:F0}: loss {row["loss"]:F4}, {row["images_per_s"]:F0} img/s"));
         }
 
         void SaveCheckpoint(int nextEpoch, int nextBatch, string name, bool best, double epochLossSum, int epochLossCount)
