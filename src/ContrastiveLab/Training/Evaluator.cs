@@ -57,22 +57,26 @@ internal static class Evaluator
     public static Dictionary<string, double> Diagnostics(Tensor anchors, Tensor anchorRows, Tensor anchorLabels, Tensor reference, Tensor referenceLabels, double tau)
     {
         using var scope = NewDisposeScope();
+        int ranks = Ranks(reference);
         var result = new Dictionary<string, double>
         {
             ["neg_uniformity"] = -Uniformity.AgainstBank(anchors, reference, anchorRows),
             ["tolerance"] = Tolerance.AgainstBank(anchors, anchorLabels, reference, referenceLabels, anchorRows),
         };
-        var penalty = RelativePenalty.Analyze(anchors, reference, [tau], topK: 10, excludeIndex: anchorRows)[0];
+        var penalty = RelativePenalty.Analyze(anchors, reference, [tau], topK: ranks, excludeIndex: anchorRows)[0];
         result["penalty_entropy"] = penalty.MeanEntropy;
         result["effective_negatives"] = penalty.MeanEffectiveNegatives;
         var positives = reference.index_select(0, anchorRows);
-        var order = SimilarityOrderStatistics.AgainstBank(anchors, positives, reference, anchorRows, ranks: 10);
+        var order = SimilarityOrderStatistics.AgainstBank(anchors, positives, reference, anchorRows, ranks: ranks);
         foreach (var s in order.Summaries)
         {
             result[s.Rank == 0 ? "pos_sim" : "neg" + s.Rank.ToString(CultureInfo.InvariantCulture)] = s.Median;
         }
         return result;
     }
+
+    /// <summary>Nearest negatives reported: 10 as in Fig. 8, fewer when the reference holds fewer negatives.</summary>
+    public static int Ranks(Tensor reference) => (int)Math.Min(10, reference.shape[0] - 1);
 
     /// <summary>Weighted kNN top-1 of the test embeddings against the training reference.</summary>
     public static double Knn(Tensor reference, Tensor referenceLabels, Tensor test, Tensor testLabels, int classes, int k, double sigma) =>

@@ -405,8 +405,8 @@ public static class Trainer
             var reference = bank is not null && config.Epochs > 0 ? bank.Entries : Evaluator.Embed(model, train, evalPipeline, 512, device, workers);
             var anchors = Evaluator.Embed(model, new RowsSource(train, anchorRows), trainPipeline, 512, device, workers, seed: config.Seed ^ 0x5EED, epoch: config.Epochs);
             using var rows = tensor(anchorRows.Select(r => (long)r).ToArray()).to(device);
-            var table = Core.Metrics.SimilarityOrderStatistics.AgainstBank(anchors, reference.index_select(0, rows), reference, rows, ranks: 10).Values;
-            var sb = new StringBuilder("pos," + string.Join(',', Enumerable.Range(1, 10).Select(k => $"neg{k}")) + "\n");
+            var table = Core.Metrics.SimilarityOrderStatistics.AgainstBank(anchors, reference.index_select(0, rows), reference, rows, ranks: Evaluator.Ranks(reference)).Values;
+            var sb = new StringBuilder("pos," + string.Join(',', Enumerable.Range(1, table.GetLength(1) - 1).Select(k => $"neg{k}")) + "\n");
             for (int i = 0; i < table.GetLength(0); i++)
             {
                 sb.AppendLine(string.Join(',', Enumerable.Range(0, table.GetLength(1)).Select(j => table[i, j].ToString("R", CultureInfo.InvariantCulture))));
