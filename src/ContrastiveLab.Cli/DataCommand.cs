@@ -16,6 +16,48 @@ public static class DataCommand
         var command = new Command("data", "Inspect datasets.");
         command.Subcommands.Add(BuildInfo());
         command.Subcommands.Add(BuildMakeSubset());
+        command.Subcommands.Add(BuildPreview());
+        return command;
+    }
+
+    private static Command BuildPreview()
+    {
+        var dataset = new Option<string>("--dataset") { Description = "dataset name", DefaultValueFactory = _ => DatasetCatalog.DefaultDataset };
+        var path = new Option<string?>("--path") { Description = "the dataset's file or folder" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "where datasets are looked for" };
+        var augmentation = new Option<string?>("--augmentation") { Description = $"preset: {string.Join(", ", Augmentation.AugmentationPresets.All.Keys)} (default: the dataset's)" };
+        var count = new Option<int>("--count") { Description = "images (rows), 1 to 64", DefaultValueFactory = _ => 8 };
+        var seed = new Option<long>("--seed") { Description = "seed of the views", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out") { Description = "PNG file to write", DefaultValueFactory = _ => "augmentation-preview.png" };
+        var command = new Command("preview", "Write a PNG grid: each training image beside two augmented views of it.")
+        {
+            dataset, path, dataDir, augmentation, count, seed, output,
+        };
+        command.SetAction(int (parse) =>
+        {
+            string name = parse.GetValue(dataset)!;
+            var data = Load(name, parse.GetValue(path), parse.GetValue(dataDir), FolderDatasetOptions.Strict);
+            Augmentation.AugmentationOptions preset;
+            try
+            {
+                preset = parse.GetValue(augmentation) is { } a ? Augmentation.AugmentationPresets.Get(a) : Augmentation.AugmentationPresets.ForDataset(name).Train;
+            }
+            catch (ArgumentException e)
+            {
+                throw new UserError(e.Message);
+            }
+            int rows = parse.GetValue(count);
+            if (rows is < 1 or > 64)
+            {
+                throw new UserError($"--count {rows}: allowed 1 to 64");
+            }
+            var source = new Augmentation.ImageSplitSource(data["train"]);
+            byte[] png = Augmentation.PreviewGrid.Render(source, new Augmentation.AugmentationPipeline(preset), rows, parse.GetValue(seed));
+            string file = parse.GetValue(output)!;
+            IO.AtomicFile.WriteAllBytes(file, png);
+            parse.InvocationConfiguration.Output.WriteLine($"wrote {file}: {rows} images of {name}, original and two views each ({preset.Name})");
+            return 0;
+        });
         return command;
     }
 
