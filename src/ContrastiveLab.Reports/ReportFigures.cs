@@ -9,7 +9,7 @@ public static class ReportFigures
     public static ReportFigure PenaltyCurves(IReadOnlyList<PenaltyCurveSeries> curves)
     {
         ArgumentNullException.ThrowIfNull(curves);
-        var canvas = new PlotCanvas("Fig. 3: relative penalty r against similarity s", "similarity s of a negative", "relative penalty r (log scale, log10)", "tau,similarity,penalty");
+        var canvas = new PlotCanvas("Fig. 3: relative penalty r against similarity s", "similarity s of a negative", "log10 of the relative penalty r", "tau,similarity,penalty");
         int i = 0;
         foreach (var c in curves.OrderBy(c => c.Tau))
         {
@@ -85,7 +85,6 @@ public static class ReportFigures
                 BoxMiddle = q2,
                 WhiskerMin = lo,
                 WhiskerMax = hi,
-                FillColor = c == 0 ? PlotCanvas.SeriesColor(2).WithAlpha(0.6) : PlotCanvas.SeriesColor(0).WithAlpha(0.45),
             });
             canvas.Row(stats.Columns[c], v[0], q1, q2, q3, v[^1], v.Length);
         }
@@ -94,7 +93,7 @@ public static class ReportFigures
         string[] labels = stats.Columns.Select(c => c == "pos" ? "pos" : c.Replace("neg", "", StringComparison.Ordinal)).ToArray();
         canvas.Plot.Axes.Bottom.SetTicks(ticks, labels);
         return canvas.Render($"fig8_order_statistics_{Slug(loss)}_tau_{ClaimsChecker.F(run.Config.Tau)}",
-            $"Run {run.Name}: similarity of each diagnostic anchor to its positive (green) and to its 1st…10th nearest negatives (blue), {stats.Rows.Count} anchors; boxes are quartiles, whiskers 1.5 IQR.");
+            $"Run {run.Name}: similarity of each diagnostic anchor to its positive (first box) and to its 1st…10th nearest negatives, {stats.Rows.Count} anchors; boxes are quartiles, whiskers 1.5 IQR.");
     }
 
     /// <summary>Fig. 9: accuracy against τ, contrastive vs hard, with the simple loss and the untrained encoder as lines.</summary>
