@@ -147,7 +147,7 @@ public static class ClaimsChecker
         bool asGood = gap >= -AsGoodSlack;
         string perTau = string.Join("; ", pairs.Select(x => $"τ={F(x.Hard.Tau)}: −unif hard {F(x.Hard.NegUniformity!.Value)} vs contrastive {F(x.Plain.NegUniformity!.Value)}"));
         return (uniformHigh && asGood ? ClaimVerdict.Supported : ClaimVerdict.Contradicted,
-            $"{perTau} (hard must be ≥ contrastive − {F(UniformitySlack)}: {(uniformHigh ? "yes" : "no")}).{spread} At the largest common τ = {F(large.Hard.Tau)}: {acc} hard {P(large.Hard.Accuracy.Value)} vs contrastive {P(large.Plain.Accuracy.Value)} ({Pt(gap)}; as good when ≥ −{Pt(AsGoodSlack)}: {(asGood ? "yes" : "no")}).");
+            $"{perTau} (hard must be ≥ contrastive − {F(UniformitySlack)}: {(uniformHigh ? "yes" : "no")}).{spread} At the largest common τ = {F(large.Hard.Tau)}: {acc} hard {P(large.Hard.Accuracy.Value)} vs contrastive {P(large.Plain.Accuracy.Value)} ({Pt(gap)}; as good when ≥ {Pt(-AsGoodSlack)}: {(asGood ? "yes" : "no")}).");
     }
 
     private static (ClaimVerdict, string) SingleLimit(IReadOnlyList<SweepPoint> points, SweepPoint[] contrastive, double? untrainedKnn)

@@ -10,7 +10,8 @@ internal abstract record ReportBlock
 
     public abstract void Html(StringBuilder sb);
 
-    protected static string E(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>HTML-encodes text and turns Markdown `code` spans into &lt;code&gt;.</summary>
+    protected static string E(string text) => System.Text.RegularExpressions.Regex.Replace(WebUtility.HtmlEncode(text), "`([^`]+)`", "<code>$1</code>");
 }
 
 internal sealed record HeadingBlock(int Level, string Text) : ReportBlock
