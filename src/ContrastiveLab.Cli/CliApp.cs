@@ -27,6 +27,8 @@ public static class CliApp
         yield return DataCommand.Build();
         yield return TrainCommand.Build();
         yield return SweepCommand.Build();
+        yield return ReportCommand.Build();
+        yield return ReproduceCommand.Build();
     }
 
     /// <summary>Runs the CLI with the given arguments and writers; returns the process exit code.</summary>

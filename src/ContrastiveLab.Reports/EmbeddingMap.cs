@@ -1,0 +1,10 @@
+namespace ContrastiveLab.Reports;
+
+/// <summary>A 2-D map of one run's test embeddings (Fig. 2), projected by the caller.</summary>
+/// <param name="RunName">The run it comes from.</param>
+/// <param name="Tau">The run's τ.</param>
+/// <param name="Method">How the points were projected, e.g. "PCA (top two principal components)".</param>
+/// <param name="X">First coordinate of each point.</param>
+/// <param name="Y">Second coordinate of each point.</param>
+/// <param name="Labels">Class label of each point.</param>
+public sealed record EmbeddingMap(string RunName, double Tau, string Method, double[] X, double[] Y, long[] Labels);

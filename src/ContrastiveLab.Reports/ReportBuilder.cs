@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text;
+
+namespace ContrastiveLab.Reports;
+
+/// <summary>Builds the report (Table 1, the claims, the figures, what was run, what is missing) from plain records.</summary>
+public static class ReportBuilder
+{
+    /// <summary>Builds the report in memory; the caller writes <see cref="ReportOutput.Files"/>.</summary>
+    /// <exception cref="ArgumentException">There is no finished run.</exception>
+    public static ReportOutput Build(ReportInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var all = inputs.Runs.Runs;
+        if (all.Count == 0)
+        {
+            throw new ArgumentException($"{inputs.Runs.Root}: no finished run folder (a folder with config.json and summary.json) up to two levels down; {inputs.Runs.Missing.Count} unfinished or unreadable.", nameof(inputs));
+        }
+        // Claims and figures use the dataset with the most runs; Table 1 covers every dataset.
+        string dataset = all.GroupBy(r => r.Config.Dataset).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
+        var runs = all.Where(r => r.Config.Dataset == dataset).ToArray();
+        int withLinear = runs.Count(r => r.Linear is not null);
+        var kind = withLinear == runs.Length ? AccuracyKind.Linear : AccuracyKind.Knn;
+        var points = SweepPoint.Aggregate(runs, kind);
+        double? untrained = SweepPoint.Mean(runs.Select(r => r.UntrainedKnnTop1));
+        var claims = ClaimsChecker.Check(points, kind, untrained, inputs.PenaltyCurves);
+        string accuracyNote = kind == AccuracyKind.Linear
+            ? "Accuracy is the best linear-probe top-1 (linear.json) of every run."
+            : $"Accuracy is weighted-kNN top-1 after the last epoch: linear.json (from `contrastive eval linear`) is present for {withLinear} of {runs.Length} runs, so the linear probe is not used.";
+
+        var figures = Figures(inputs, runs, points, kind, untrained);
+        var blocks = new List<ReportBlock>
+        {
+            new HeadingBlock(1, "ContrastiveLab report: Understanding the Behaviour of Contrastive Loss (Wang & Liu, CVPR 2021)"),
+            new ParagraphBlock($"{all.Count} finished runs{(inputs.Preset is null ? "" : $" of preset `{inputs.Preset}`")}; claims and figures use dataset `{dataset}` ({runs.Length} runs). {accuracyNote}"),
+            new HeadingBlock(2, "Table 1: accuracy, −uniformity and tolerance per loss and τ"),
+        };
+        foreach (var group in all.GroupBy(r => r.Config.Dataset).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            blocks.AddRange(Table1(group.Key, SweepPoint.Aggregate(group, kind), kind));
+        }
+        blocks.Add(new HeadingBlock(2, "The paper's claims, checked"));
+        blocks.Add(new ParagraphBlock($"Each claim of PAPER.md section 5 against our `{dataset}` runs (means over seeds per loss and τ), with the numbers that decide it. {Count(claims, ClaimVerdict.Supported)} supported, {Count(claims, ClaimVerdict.Contradicted)} contradicted, {Count(claims, ClaimVerdict.NotTestable)} not testable."));
+        blocks.AddRange(claims.Select(c => new ClaimBlock(c)));
+        blocks.Add(new HeadingBlock(2, "Figures"));
+        blocks.AddRange(figures.Select(f => new FigureBlock(f)));
+        blocks.AddRange(WhatWasRun(inputs, all));
+        blocks.Add(new HeadingBlock(2, "Missing or unfinished runs"));
+        blocks.Add(inputs.Runs.Missing.Count == 0
+            ? new ParagraphBlock("None: every run folder found has finished.")
+            : new BulletsBlock(inputs.Runs.Missing.Select(m => $"{m.Name}: {m.Reason}").ToArray()));
+
+        return new ReportOutput(Markdown(blocks), Html(blocks), figures, claims, kind);
+    }
+
+    private static int Count(IReadOnlyList<ClaimResult> claims, ClaimVerdict verdict) => claims.Count(c => c.Verdict == verdict);
+
+    private static List<ReportFigure> Figures(ReportInputs inputs, RunRecord[] runs, IReadOnlyList<SweepPoint> points, AccuracyKind kind, double? untrained)
+    {
+        var figures = new List<ReportFigure>();
+        if (inputs.PenaltyCurves.Count > 0)
+        {
+            figures.Add(ReportFigures.PenaltyCurves(inputs.PenaltyCurves));
+        }
+        figures.Add(ReportFigures.MetricVsTau(points, "neg_uniformity"));
+        figures.Add(ReportFigures.MetricVsTau(points, "tolerance"));
+        // Fig. 8: the first seed of each contrastive τ, then of each hard τ.
+        figures.AddRange(runs.Where(r => r.OrderStatistics is { Rows.Count: > 0 } && r.Config.Loss is "contrastive" or "hard")
+            .GroupBy(r => (r.Config.Loss, r.Config.Tau)).OrderBy(g => g.Key.Loss, StringComparer.Ordinal).ThenBy(g => g.Key.Tau)
+            .Select(g => ReportFigures.OrderStatisticBoxes(g.OrderBy(r => r.Config.Seed).First())));
+        figures.Add(ReportFigures.AccuracyVsTau(points, kind, untrained));
+        figures.Add(ReportFigures.UniformityTolerancePlane(points, kind));
+        figures.AddRange(inputs.Maps.Select(ReportFigures.EmbeddingMapFigure));
+        figures.Add(ReportFigures.TrainingCurves(runs));
+        return figures;
+    }
+
+    private static IEnumerable<ReportBlock> Table1(string dataset, IReadOnlyList<SweepPoint> points, AccuracyKind kind)
+    {
+        string? paper = PaperReference.PaperDataset(dataset);
+        var columns = new List<(string Loss, double? Tau)>();
+        foreach (string loss in new[] { "contrastive", "simple", "hard", "hard-simple", "single" })
+        {
+            var taus = points.Where(p => p.Loss == loss).Select(p => p.Tau);
+            if (paper is not null && loss is "contrastive" or "hard")
+            {
+                taus = taus.Concat(PaperReference.Table1Taus);
+            }
+            if (!ReportFigures.HasTau(loss))
+            {
+                if (points.Any(p => p.Loss == loss) || (paper is not null && loss != "single"))
+                {
+                    columns.Add((loss, null));
+                }
+                continue;
+            }
+            columns.AddRange(taus.Select(t => Math.Round(t, 9)).Distinct().Order().Select(t => (loss, (double?)t)));
+        }
+        SweepPoint? Ours((string Loss, double? Tau) c) => points.FirstOrDefault(p => p.Loss == c.Loss && (c.Tau is null || Math.Abs(p.Tau - c.Tau.Value) < 1e-9));
+        PaperCell? Theirs((string Loss, double? Tau) c) => paper is null ? null : PaperReference.Cell(paper, c.Loss, c.Tau ?? 0);
+        string Pct(double? v) => v is double x ? (100 * x).ToString("0.00", CultureInfo.InvariantCulture) : "—";
+        string Num(double? v) => v is double x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "—";
+
+        var header = new List<string> { "metric" };
+        header.AddRange(columns.Select(c => ReportFigures.Short(c.Loss) + (c.Tau is double t ? " " + ClaimsChecker.F(t) : "")));
+        var rows = new List<IReadOnlyList<string>>
+        {
+            Row(kind == AccuracyKind.Linear ? "acc (linear top-1 %)" : "acc (kNN top-1 %)", c => Pct(Ours(c)?.Accuracy)),
+        };
+        if (kind == AccuracyKind.Linear)
+        {
+            rows.Add(Row("kNN top-1 %", c => Pct(Ours(c)?.Knn)));
+        }
+        rows.Add(Row("−unif", c => Num(Ours(c)?.NegUniformity)));
+        rows.Add(Row("tol", c => Num(Ours(c)?.Tolerance)));
+        rows.Add(Row("runs (seeds)", c => Ours(c)?.Runs.ToString(CultureInfo.InvariantCulture) ?? "0"));
+        if (paper is not null)
+        {
+            rows.Add(Row("paper acc (linear %)", c => Theirs(c) is { } p ? p.Accuracy.ToString("0.00", CultureInfo.InvariantCulture) : "—"));
+            rows.Add(Row("paper −unif", c => Num(Theirs(c)?.Uniformity)));
+            rows.Add(Row("paper tol", c => Num(Theirs(c)?.Tolerance)));
+        }
+        yield return new HeadingBlock(3, $"Dataset `{dataset}`");
+        yield return new TableBlock(header, rows);
+        if (paper is null)
+        {
+            yield return new ParagraphBlock($"The paper has no numbers for `{dataset}`, so ours cannot be compared cell by cell. For orientation, the paper's CIFAR10 row (linear top-1 %, −uniformity, tolerance):");
+            var cifar = PaperReference.Table1["cifar10"];
+            var paperHeader = new List<string> { "metric" };
+            paperHeader.AddRange(cifar.Select(c => ReportFigures.Short(c.Loss) + (c.Tau is double t ? " " + ClaimsChecker.F(t) : "")));
+            yield return new TableBlock(paperHeader,
+            [
+                ["acc", .. cifar.Select(c => c.Accuracy.ToString("0.00", CultureInfo.InvariantCulture))],
+                ["−unif", .. cifar.Select(c => Num(c.Uniformity))],
+                ["tol", .. cifar.Select(c => Num(c.Tolerance))],
+            ]);
+        }
+
+        IReadOnlyList<string> Row(string name, Func<(string Loss, double? Tau), string> cell) => [name, .. columns.Select(cell)];
+    }
+
+    private static IEnumerable<ReportBlock> WhatWasRun(ReportInputs inputs, IReadOnlyList<RunRecord> runs)
+    {
+        yield return new HeadingBlock(2, "What was run");
+        var machines = runs.Select(r => r.Environment).Where(e => e is not null)
+            .Select(e => $"{e!.Machine} ({e.Os}, {e.Cores} cores, {e.Device}; TorchSharp {e.Versions.GetValueOrDefault("torchsharp", "?")}, libtorch {e.Versions.GetValueOrDefault("libtorch", "?")}, .NET {e.Versions.GetValueOrDefault("dotnet", "?")})")
+            .Distinct().ToArray();
+        double total = runs.Where(r => double.IsFinite(r.Summary.WallSeconds)).Sum(r => r.Summary.WallSeconds);
+        yield return new BulletsBlock(
+        [
+            $"Preset: {inputs.Preset ?? "not given"}.",
+            $"Datasets: {string.Join("; ", runs.GroupBy(r => r.Config.Dataset).Select(g => $"{g.Key} ({g.First().Summary.TrainImages} train / {g.First().Summary.TestImages} test images{(g.First().Config.TrainPerClass is int n ? $", {n} per class" : "")})"))}.",
+            $"Models: {string.Join(", ", runs.Select(r => r.Config.Model).Distinct())}; negatives: {string.Join(", ", runs.Select(r => r.Config.Negatives).Distinct())}; epochs: {string.Join(", ", runs.Select(r => r.Config.Epochs).Distinct().Order())}; seeds: {string.Join(", ", runs.Select(r => r.Config.Seed).Distinct().Order())}.",
+            $"Machine: {(machines.Length == 0 ? "not recorded (no environment.json)" : string.Join("; ", machines))}.",
+            $"Threads: {string.Join(", ", runs.Select(r => r.Summary.Threads).Distinct().Order())}. Total training wall time: {total:0} s ({total / 60:0.0} min) over {runs.Count} runs.",
+            $"Fig. 2 projection: {(inputs.Maps.Count == 0 ? "no maps (no test_embeddings.npy found)" : string.Join("; ", inputs.Maps.Select(m => m.Method).Distinct()))}.",
+        ]);
+        yield return new TableBlock(
+            ["run", "loss", "τ", "dataset", "model", "negatives", "epochs", "batch", "lr", "seed", "threads", "device", "wall s", "kNN %", "linear %"],
+            runs.Select(r => (IReadOnlyList<string>)
+            [
+                r.Name, r.Config.Loss, ClaimsChecker.F(r.Config.Tau), r.Config.Dataset, r.Config.Model, r.Config.Negatives,
+                r.Config.Epochs.ToString(CultureInfo.InvariantCulture), r.Config.BatchSize.ToString(CultureInfo.InvariantCulture),
+                ClaimsChecker.F(r.Config.Lr), r.Config.Seed.ToString(CultureInfo.InvariantCulture), r.Summary.Threads.ToString(CultureInfo.InvariantCulture),
+                r.Summary.Device, r.Summary.WallSeconds.ToString("0", CultureInfo.InvariantCulture),
+                (100 * r.Summary.KnnTop1).ToString("0.00", CultureInfo.InvariantCulture),
+                r.Linear is null ? "—" : (100 * r.Linear.BestTop1).ToString("0.00", CultureInfo.InvariantCulture),
+            ]).ToArray());
+    }
+
+    private static string Markdown(IEnumerable<ReportBlock> blocks)
+    {
+        var sb = new StringBuilder();
+        foreach (var b in blocks)
+        {
+            b.Markdown(sb);
+        }
+        return sb.ToString();
+    }
+
+    private static string Html(IEnumerable<ReportBlock> blocks)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ContrastiveLab report</title><style>");
+        sb.AppendLine("body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}");
+        sb.AppendLine("table{border-collapse:collapse;margin:1em 0;font-size:0.85em;display:block;overflow-x:auto}th,td{border:1px solid #bbb;padding:3px 7px;text-align:right}thead th{background:#eef}tbody th{text-align:left;background:#f7f7f7}");
+        sb.AppendLine("figure{margin:1.5em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{font-size:0.9em;color:#444}");
+        sb.AppendLine(".claim{margin:0.8em 0}.v{padding:1px 6px;border-radius:3px;color:#fff;font-size:0.85em}.supported{background:#2a7d2a}.contradicted{background:#b52a2a}.nottestable{background:#777}");
+        sb.AppendLine("</style></head><body>");
+        foreach (var b in blocks)
+        {
+            b.Html(sb);
+        }
+        sb.AppendLine("</body></html>");
+        return sb.ToString();
+    }
+}

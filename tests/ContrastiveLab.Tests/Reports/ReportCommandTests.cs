@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using ContrastiveLab.Cli;
+using ContrastiveLab.IO;
+using ContrastiveLab.Reports;
+using ContrastiveLab.Tests.Cli;
+using Xunit.Abstractions;
+
+namespace ContrastiveLab.Tests.Reports;
+
+public sealed partial class ReportCommandTests(ITestOutputHelper output)
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    /// <summary>Runs the report command on the paper-shaped synthetic sweep, with embeddings for the Fig. 2 maps.</summary>
+    private static (string Root, string Out) Build()
+    {
+        string root = SyntheticRuns.Sweep(reversed: false);
+        SyntheticRuns.Write(root, "c-0.5-unfinished", "contrastive", 0.5, 0.5, 3, 0.2, finished: false);
+        var random = new Random(3);
+        foreach (string run in new[] { "c-0.07", "c-0.3" })
+        {
+            float[] e = Enumerable.Range(0, 40 * 4).Select(_ => (float)random.NextDouble()).ToArray();
+            NpyWriter.Write(Path.Combine(root, run, "test_embeddings.npy"), NpyArray.Create(e, 40, 4));
+            NpyWriter.Write(Path.Combine(root, run, "test_labels.npy"), NpyArray.Create(Enumerable.Range(0, 40).Select(i => (long)(i % 3)).ToArray(), 40));
+        }
+        string outDir = Path.Combine(root, "report");
+        var (code, _, stderr) = CliRunner.Run("report", root, "--preset", "synthetic");
+        Assert.True(code == 0, stderr);
+        return (root, outDir);
+    }
+
+    [Fact]
+    public void Writes_markdown_html_and_every_figure_with_its_data()
+    {
+        var (_, outDir) = Build();
+        string md = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        foreach (string id in new[] { "fig3_relative_penalty", "fig4_6_uniformity_vs_tau", "fig5_7_tolerance_vs_tau", "fig9_accuracy_vs_tau",
+            "uniformity_tolerance_plane", "training_curves", "fig2_embeddings_tau_0.07", "fig2_embeddings_tau_0.3", "fig8_order_statistics_contrastive_tau_0.3" })
+        {
+            foreach (string ext in new[] { "png", "svg", "csv" })
+            {
+                string path = Path.Combine(outDir, "figures", $"{id}.{ext}");
+                Assert.True(File.Exists(path) && new FileInfo(path).Length > 100, path);
+            }
+            Assert.Contains($"figures/{id}.png", md, StringComparison.Ordinal);
+        }
+        byte[] png = File.ReadAllBytes(Path.Combine(outDir, "figures", "fig9_accuracy_vs_tau.png"));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        // The figure's CSV holds the inputs: contrastive at τ 0.3 had kNN 0.80.
+        Assert.Contains("contrastive,0.3,80,1", File.ReadAllText(Path.Combine(outDir, "figures", "fig9_accuracy_vs_tau.csv")), StringComparison.Ordinal);
+        Assert.Contains("Preset: synthetic", md, StringComparison.Ordinal);
+        Assert.Contains("c-0.5-unfinished: no summary.json", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Table_one_holds_the_inputs_numbers_in_the_papers_layout()
+    {
+        var (_, outDir) = Build();
+        string[] lines = File.ReadAllLines(Path.Combine(outDir, "report.md"));
+        string header = lines.First(l => l.StartsWith("| metric | C 0.07", StringComparison.Ordinal));
+        Assert.Equal("| metric | C 0.07 | C 0.3 | C 0.7 | C 1 | Simple | H 0.07 | H 0.3 | H 0.7 | H 1 | Single |", header);
+        int at = Array.IndexOf(lines, header);
+        // Inputs (see SyntheticRuns.Sweep): kNN .60 .80 .75 .70, simple .50, hard = contrastive + .02, single .32.
+        Assert.Equal("| acc (kNN top-1 %) | 60.00 | 80.00 | 75.00 | 70.00 | 50.00 | 62.00 | 82.00 | 77.00 | 72.00 | 32.00 |", lines[at + 2]);
+        Assert.Equal("| −unif | 3.900 | 3.600 | 3.300 | 3.000 | 1.500 | 3.900 | 3.900 | 3.900 | 3.900 | 3.900 |", lines[at + 3]);
+        Assert.Equal("| tol | 0.100 | 0.200 | 0.300 | 0.400 | 0.600 | 0.050 | 0.050 | 0.050 | 0.050 | 0.050 |", lines[at + 4]);
+        Assert.Contains(lines, l => l.Contains("The paper has no numbers for `fashion-mnist-subset`", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void On_a_paper_dataset_the_papers_numbers_stand_beside_ours()
+    {
+        string root = SyntheticRuns.NewRoot();
+        SyntheticRuns.Write(root, "c", "contrastive", 0.3, 0.8, 3.5, 0.2, dataset: "cifar10", linear: 0.84);
+        var report = ReportBuilder.Build(new ReportInputs(RunFolderReader.ReadAll(root), [], [], null));
+        Assert.Equal(AccuracyKind.Linear, report.Accuracy);
+        string[] lines = report.Markdown.Split('\n');
+        Assert.Contains("| acc (linear top-1 %) | — | 84.00 | — |", report.Markdown, StringComparison.Ordinal);
+        Assert.Contains("| kNN top-1 % | — | 80.00 | — |", report.Markdown, StringComparison.Ordinal);
+        Assert.StartsWith("| paper acc (linear %) | 79.75 | 83.27 | 82.69 | 82.21 | 74.83 |", lines.First(l => l.StartsWith("| paper acc", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Html_is_self_contained()
+    {
+        var (_, outDir) = Build();
+        string html = File.ReadAllText(Path.Combine(outDir, "report.html"));
+        Assert.DoesNotMatch(ExternalReference(), html);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.True(Regex.Matches(html, "src=\"data:image/png;base64,").Count >= 9);
+    }
+
+    [Fact]
+    public void No_finished_run_is_a_one_line_usage_error()
+    {
+        string root = SyntheticRuns.NewRoot();
+        SyntheticRuns.Write(root, "running", "contrastive", 0.5, 0.5, 3, 0.2, finished: false);
+        var (code, _, stderr) = CliRunner.Run("report", root);
+        Assert.Equal(CliApp.UsageExitCode, code);
+        Assert.Contains("no finished run folder", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Equal(CliApp.UsageExitCode, CliRunner.Run("report", Path.Combine(root, "nope")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Renders_in_headless_chromium()
+    {
+        if (!File.Exists(Chromium))
+        {
+            output.WriteLine($"skipped: {Chromium} is not installed (apt-get install -y chromium)");
+            return;
+        }
+        var (root, outDir) = Build();
+        string profile = Path.Combine(root, "chromium-profile");
+        string shot = Path.Combine(root, "screenshot.png");
+        var start = new ProcessStartInfo(Chromium)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        foreach (string arg in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", $"--user-data-dir={profile}", $"--screenshot={shot}", "--window-size=1200,3000",
+            new Uri(Path.Combine(outDir, "report.html")).AbsoluteUri })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var stderrTask = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        string said = await stderrTask;
+        Assert.True(File.Exists(shot), "no screenshot; chromium said: " + said);
+        using var bitmap = SkiaSharp.SKBitmap.Decode(shot);
+        Assert.Equal(1200, bitmap.Width);
+        // Not blank: many distinct colours (text, tables, embedded figures).
+        var colours = new HashSet<uint>();
+        for (int y = 0; y < bitmap.Height; y += 7)
+        {
+            for (int x = 0; x < bitmap.Width; x += 7)
+            {
+                colours.Add((uint)bitmap.GetPixel(x, y));
+            }
+        }
+        Assert.True(colours.Count > 50, $"only {colours.Count} distinct colours in the screenshot");
+    }
+
+    [GeneratedRegex("(src|href)\\s*=\\s*[\"']?\\s*(https?:|//)", RegexOptions.IgnoreCase)]
+    private static partial Regex ExternalReference();
+}
