@@ -17,6 +17,34 @@ public static class DataCommand
         command.Subcommands.Add(BuildInfo());
         command.Subcommands.Add(BuildMakeSubset());
         command.Subcommands.Add(BuildPreview());
+        command.Subcommands.Add(BuildDownload());
+        return command;
+    }
+
+    private static Command BuildDownload()
+    {
+        var dataset = new Option<string>("--dataset") { Description = $"one of: {string.Join(", ", DatasetDownloader.Official.Keys)}", Required = true };
+        var dataDir = new Option<string?>("--data-dir") { Description = $"where datasets live (default {DatasetCatalog.DefaultDataDirectory()})" };
+        var command = new Command("download", "Fetch a dataset's official files (MD5-checked, resumable) into the data folder.") { dataset, dataDir };
+        command.SetAction(int (parse) =>
+        {
+            string name = parse.GetValue(dataset)!;
+            if (!DatasetDownloader.Official.TryGetValue(name, out var items))
+            {
+                throw new UserError($"--dataset {name}: cannot be downloaded; downloadable: {string.Join(", ", DatasetDownloader.Official.Keys)}");
+            }
+            string folder = Path.Combine(parse.GetValue(dataDir) ?? DatasetCatalog.DefaultDataDirectory(), name);
+            try
+            {
+                ConsoleDownload.Run(items, folder);
+            }
+            catch (DatasetNotFoundException e)
+            {
+                throw new UserError(e.Message);
+            }
+            parse.InvocationConfiguration.Output.WriteLine($"{name}: {items.Count} file(s) in {folder}, MD5 checked");
+            return 0;
+        });
         return command;
     }
 

@@ -123,7 +123,7 @@ public static class SweepCommand
             Console.Error.WriteLine("stopping at the next step boundary (a checkpoint will be written)…");
         };
         Console.CancelKeyPress += onCancel;
-        var options = new TrainRunOptions { Device = session.Device, Threads = session.Threads, Log = Console.Out, Cancel = cancel.Token };
+        var options = new TrainRunOptions { Device = session.Device, Threads = session.Threads, Log = Console.Out, Cancel = cancel.Token, Download = ConsoleDownload.Run };
         try
         {
             Console.Out.WriteLine($"sweep {sweep.Name} → {results}");

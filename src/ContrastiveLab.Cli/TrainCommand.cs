@@ -139,6 +139,7 @@ public static class TrainCommand
                 Threads = session.Threads,
                 Log = Console.Out,
                 Cancel = cancel.Token,
+                Download = ConsoleDownload.Run,
             };
             bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             if (!interactive)

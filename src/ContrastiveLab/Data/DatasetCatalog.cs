@@ -54,7 +54,10 @@ public static class DatasetCatalog
     /// <param name="path">The dataset's file or folder; when given, no other place is searched.</param>
     /// <param name="dataDirectory">Where downloaded datasets live; null for <see cref="DefaultDataDirectory"/>.</param>
     /// <param name="options">Folder dataset options (skipping undecodable images).</param>
-    public static ImageDataset Load(string name, string? path = null, string? dataDirectory = null, FolderDatasetOptions? options = null)
+    /// <param name="download">Called when the dataset is not found anywhere and the publisher's files can be fetched:
+    /// receives the dataset's files and the folder to put them in (see <see cref="DatasetDownloader"/>). Null: never download.</param>
+    public static ImageDataset Load(string name, string? path = null, string? dataDirectory = null, FolderDatasetOptions? options = null,
+        Action<IReadOnlyList<DownloadItem>, string>? download = null)
     {
         options ??= FolderDatasetOptions.Strict;
         if (name == DefaultDataset)
@@ -78,6 +81,12 @@ public static class DatasetCatalog
         string dataDir = dataDirectory ?? DefaultDataDirectory();
         string[] candidates = [Path.Combine(dataDir, name), dataDir, .. entry.WellKnown];
         string? found = candidates.FirstOrDefault(d => Directory.Exists(d) && entry.Holds(d));
+        if (found is null && download is not null && DatasetDownloader.Official.TryGetValue(name, out var items))
+        {
+            string target = Path.Combine(dataDir, name);
+            download(items, target);
+            found = entry.Holds(target) ? target : null;
+        }
         if (found is null)
         {
             throw new DatasetNotFoundException(

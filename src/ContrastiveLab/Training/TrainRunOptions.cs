@@ -20,6 +20,9 @@ public sealed record TrainRunOptions
     /// <summary>Human-readable log lines (run start, resume, checkpoints).</summary>
     public TextWriter Log { get; init; } = TextWriter.Null;
 
+    /// <summary>Fetches a dataset that is nowhere on disk (see <c>DatasetCatalog.Load</c>); null: never download.</summary>
+    public Action<IReadOnlyList<Data.DownloadItem>, string>? Download { get; init; }
+
     /// <summary>Stops the run at the next step boundary, after writing a checkpoint.</summary>
     public CancellationToken Cancel { get; init; }
 }

@@ -80,7 +80,7 @@ public static class Trainer
         var log = options.Log;
 
         // ---- data
-        var dataset = DatasetCatalog.Load(config.Dataset, config.DataPath, config.DataDir);
+        var dataset = DatasetCatalog.Load(config.Dataset, config.DataPath, config.DataDir, download: options.Download);
         var trainSplit = dataset["train"];
         var testSplit = dataset.Splits.FirstOrDefault(s => s.Name == "test") ?? dataset.Splits.FirstOrDefault(s => s.Name == "val") ?? trainSplit;
         var train = config.TrainPerClass is { } perClass ? ImageSplitSource.FirstPerClass(trainSplit, perClass) : new ImageSplitSource(trainSplit);
