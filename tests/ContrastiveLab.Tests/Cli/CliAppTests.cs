@@ -1,0 +1,38 @@
+namespace ContrastiveLab.Tests.Cli;
+
+public class CliAppTests
+{
+    [Theory]
+    [InlineData("train", "--epochs", "abc")]
+    [InlineData("train", "--no-such-option")]
+    [InlineData("no-such-command")]
+    [InlineData("--device", "tpu")]
+    public void Parse_errors_are_one_line_with_exit_code_2(params string[] args)
+    {
+        var (code, _, err) = CliRunner.Run(args);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: ", err);
+        Assert.Single(err.TrimEnd().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("train", "--tau", "0", "error: tau = 0 is out of range")]
+    [InlineData("train", "--loss", "contrastiv", "error: loss = 'contrastiv' is not known")]
+    [InlineData("sweep", "--preset", "cpu-quik", "error: unknown preset 'cpu-quik' (did you mean 'cpu-quick'?)")]
+    public void Bad_training_options_fail_before_any_work_naming_the_option(string a, string b, string c, string expected)
+    {
+        string outDir = Path.Combine(Path.GetTempPath(), "cl-cli-" + Guid.NewGuid().ToString("N"));
+        var (code, _, err) = CliRunner.Run(a, b, c, "--out", outDir);
+        Assert.Equal(2, code);
+        Assert.StartsWith(expected, err);
+    }
+
+    [Fact]
+    public void A_bad_data_path_names_the_path()
+    {
+        string outDir = Path.Combine(Path.GetTempPath(), "cl-cli-" + Guid.NewGuid().ToString("N"));
+        var (code, _, err) = CliRunner.Run("train", "--dataset", "cifar10", "--data-path", "/nonexistent/cifar", "--out", outDir);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: /nonexistent/cifar: no such file or folder", err);
+    }
+}
