@@ -26,6 +26,8 @@ public static class CliApp
         yield return AnalyzeCommand.Build();
         yield return DataCommand.Build();
         yield return TrainCommand.Build();
+        yield return EvalCommand.Build();
+        yield return ExportCommand.Build();
     }
 
     /// <summary>Runs the CLI with the given arguments and writers; returns the process exit code.</summary>
