@@ -29,6 +29,8 @@ public static class CliApp
         yield return SweepCommand.Build();
         yield return ReportCommand.Build();
         yield return ReproduceCommand.Build();
+        yield return EvalCommand.Build();
+        yield return ExportCommand.Build();
     }
 
     /// <summary>Runs the CLI with the given arguments and writers; returns the process exit code.</summary>

@@ -93,9 +93,33 @@ public static class AugmentationPresets
         Std = [0.3530f],
     };
 
+    /// <summary>Linear-evaluation training pipeline for Fashion-MNIST: flip only, as the paper's CIFAR protocol.</summary>
+    public static AugmentationOptions FashionMnistLinear { get; } = FashionMnistEval with { Name = "fashion-mnist-linear", FlipProbability = 0.5 };
+
+    /// <summary>The paper's SVHN linear-evaluation training pipeline: ColorJitter(0.4, 0.4, 0.4, 0.4) and RandomGrayscale(0.2), no crop, no flip.</summary>
+    public static AugmentationOptions SvhnLinear { get; } = CifarEval with
+    {
+        Name = "svhn-linear",
+        Brightness = 0.4,
+        Contrast = 0.4,
+        Saturation = 0.4,
+        Hue = 0.4,
+        GrayscaleProbability = 0.2,
+    };
+
+    /// <summary>The paper's ImageNet100 linear-evaluation training pipeline: RandomResizedCrop(224, 0.08–1), grayscale 0.2, jitter 0.4, flip.</summary>
+    public static AugmentationOptions ImageNet100Linear { get; } = ImageNet100 with
+    {
+        Name = "imagenet100-linear",
+        CropScaleMin = 0.08,
+        Hue = 0.4,
+        JitterProbability = 1.0,
+        BlurProbability = 0,
+    };
+
     /// <summary>Every preset by name.</summary>
     public static IReadOnlyDictionary<string, AugmentationOptions> All { get; } =
-        new[] { CifarPaper, CifarAuthors, CifarLinear, CifarEval, ImageNet100, ImageNetEval, FashionMnist, FashionMnistEval }.ToDictionary(p => p.Name);
+        new[] { CifarPaper, CifarAuthors, CifarLinear, CifarEval, SvhnLinear, ImageNet100, ImageNet100Linear, ImageNetEval, FashionMnist, FashionMnistEval, FashionMnistLinear }.ToDictionary(p => p.Name);
 
     /// <summary>The (pretraining, evaluation) presets a dataset uses by default.</summary>
     public static (AugmentationOptions Train, AugmentationOptions Eval) ForDataset(string dataset) => dataset switch
@@ -103,6 +127,16 @@ public static class AugmentationPresets
         "cifar10" or "cifar100" or "svhn" => (CifarPaper, CifarEval),
         "imagenet100" or "folder" => (ImageNet100, ImageNetEval),
         _ => (FashionMnist, FashionMnistEval),
+    };
+
+    /// <summary>The (linear-evaluation training, test) presets of a dataset (PAPER.md §2): flip only for CIFAR and Fashion-MNIST,
+    /// jitter and grayscale for SVHN, crop, jitter, grayscale and flip for ImageNet-style folders; clean test images.</summary>
+    public static (AugmentationOptions Train, AugmentationOptions Test) LinearForDataset(string dataset) => dataset switch
+    {
+        "cifar10" or "cifar100" => (CifarLinear, CifarEval),
+        "svhn" => (SvhnLinear, CifarEval),
+        "imagenet100" or "folder" => (ImageNet100Linear, ImageNetEval),
+        _ => (FashionMnistLinear, FashionMnistEval),
     };
 
     /// <summary>The preset called <paramref name="name"/>; an <see cref="ArgumentException"/> lists the names otherwise.</summary>

@@ -99,6 +99,13 @@ public sealed class CheckpointStore(string runDirectory, int keep = 2)
     /// <summary>The newest checkpoint whose files match their checksums, or null.</summary>
     public Entry? LatestValid(List<string>? rejected = null) => ListValid(rejected).FirstOrDefault();
 
+    /// <summary>The valid checkpoint whose manifest is marked best, or null when none is.</summary>
+    public Entry? BestValid() => ListValid().FirstOrDefault(e => ReadManifest(e.Path, out _) is { Best: true });
+
+    /// <summary>The SHA-256 (hex) the manifest of a valid checkpoint records for <paramref name="file"/>, or null.</summary>
+    public static string? RecordedHash(Entry checkpoint, string file) =>
+        ReadManifest(checkpoint.Path, out _) is { } m && m.Sha256.TryGetValue(file, out var sum) ? sum : null;
+
     /// <summary>Deletes temporary folders left by killed writers.</summary>
     public void CleanTemporaries()
     {

@@ -80,12 +80,7 @@ public static class Trainer
         var log = options.Log;
 
         // ---- data
-        var dataset = DatasetCatalog.Load(config.Dataset, config.DataPath, config.DataDir, download: options.Download);
-        var trainSplit = dataset["train"];
-        var testSplit = dataset.Splits.FirstOrDefault(s => s.Name == "test") ?? dataset.Splits.FirstOrDefault(s => s.Name == "val") ?? trainSplit;
-        var train = config.TrainPerClass is { } perClass ? ImageSplitSource.FirstPerClass(trainSplit, perClass) : new ImageSplitSource(trainSplit);
-        var test = new ImageSplitSource(testSplit);
-        int classes = trainSplit.ClassNames.Count;
+        var (train, test, classes) = Splits(config, options.Download);
         var (defaultTrainAug, evalAug) = AugmentationPresets.ForDataset(config.Dataset);
         var trainPipeline = new AugmentationPipeline(config.Augmentation is { } a ? AugmentationPresets.Get(a) : defaultTrainAug);
         var evalPipeline = new AugmentationPipeline(evalAug);
@@ -425,6 +420,19 @@ public static class Trainer
             }
             return TimeSpan.FromSeconds(wall.Elapsed.TotalSeconds / doneHere * (total - done));
         }
+    }
+
+    /// <summary>
+    /// The images a run trains and evaluates on: the training split (its first <see cref="TrainConfig.TrainPerClass"/>
+    /// images per class when set), the test split (else val, else train) and the number of classes.
+    /// </summary>
+    public static (ImageSplitSource Train, ImageSplitSource Test, int Classes) Splits(TrainConfig config, Action<IReadOnlyList<DownloadItem>, string>? download = null)
+    {
+        var dataset = DatasetCatalog.Load(config.Dataset, config.DataPath, config.DataDir, download: download);
+        var trainSplit = dataset["train"];
+        var testSplit = dataset.Splits.FirstOrDefault(s => s.Name == "test") ?? dataset.Splits.FirstOrDefault(s => s.Name == "val") ?? trainSplit;
+        var train = config.TrainPerClass is { } perClass ? ImageSplitSource.FirstPerClass(trainSplit, perClass) : new ImageSplitSource(trainSplit);
+        return (train, new ImageSplitSource(testSplit), trainSplit.ClassNames.Count);
     }
 
     /// <summary>The loss options of a config; K defaults to min(4095, negatives available).</summary>

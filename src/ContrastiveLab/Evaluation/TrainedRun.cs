@@ -1,0 +1,104 @@
+using ContrastiveLab.Augmentation;
+using ContrastiveLab.Models;
+using ContrastiveLab.Runs;
+using ContrastiveLab.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ContrastiveLab.Evaluation;
+
+/// <summary>
+/// A run folder opened for evaluation or export: its config, one checkpoint's encoder (in eval mode) and the
+/// training and test images the run used. Owns the encoder.
+/// </summary>
+public sealed class TrainedRun : IDisposable
+{
+    private TrainedRun(string directory, TrainConfig config, CheckpointStore.Entry checkpoint, ContrastiveEncoder model, Device device)
+    {
+        Directory = directory;
+        Config = config;
+        Checkpoint = checkpoint;
+        Model = model;
+        Device = device;
+    }
+
+    /// <summary>The run folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>The run's config, as its config.json holds it.</summary>
+    public TrainConfig Config { get; }
+
+    /// <summary>The checkpoint the encoder was loaded from.</summary>
+    public CheckpointStore.Entry Checkpoint { get; }
+
+    /// <summary>The trained encoder, in eval mode, on <see cref="Device"/>.</summary>
+    public ContrastiveEncoder Model { get; }
+
+    /// <summary>Where the encoder lives.</summary>
+    public Device Device { get; }
+
+    /// <summary>Which checkpoints <see cref="Open"/> accepts.</summary>
+    public static IReadOnlyList<string> CheckpointChoices { get; } = ["latest", "best"];
+
+    /// <summary>
+    /// Opens <paramref name="runDirectory"/> and loads its newest valid checkpoint (<c>latest</c>) or the one marked
+    /// best (<c>best</c>; the newest when none is marked).
+    /// </summary>
+    /// <exception cref="ArgumentException">No such folder, not a run folder, no valid checkpoint, or an unknown choice; the message says which.</exception>
+    public static TrainedRun Open(string runDirectory, string checkpoint = "latest", Device? device = null)
+    {
+        if (!CheckpointChoices.Contains(checkpoint))
+        {
+            throw new ArgumentException($"checkpoint = '{checkpoint}' is not known; allowed: {string.Join(", ", CheckpointChoices)}", nameof(checkpoint));
+        }
+        if (!System.IO.Directory.Exists(runDirectory))
+        {
+            throw new ArgumentException($"{runDirectory}: run folder not found", nameof(runDirectory));
+        }
+        string configPath = Path.Combine(runDirectory, Trainer.ConfigFile);
+        if (!File.Exists(configPath))
+        {
+            throw new ArgumentException($"{runDirectory}: not a run folder (no {Trainer.ConfigFile})", nameof(runDirectory));
+        }
+        TrainConfig config;
+        try
+        {
+            config = Trainer.FromJson(File.ReadAllText(configPath));
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ArgumentException($"{configPath}: {e.Message.Split('\n')[0]}", nameof(runDirectory));
+        }
+        var store = new CheckpointStore(runDirectory);
+        var rejected = new List<string>();
+        var entry = (checkpoint == "best" ? store.BestValid() : null) ?? store.LatestValid(rejected)
+            ?? throw new ArgumentException(
+                $"{runDirectory}: no valid checkpoint in {store.Directory}" + (rejected.Count > 0 ? $" ({string.Join("; ", rejected)})" : ""), nameof(runDirectory));
+        device ??= CPU;
+        var (train, test, classes) = Trainer.Splits(config);
+        var model = ModelFactory.Create(config.Model, train.Channels, config.EmbeddingDim, config.Head == "mlp");
+        try
+        {
+            model.load(Path.Combine(entry.Path, "model.bin"));
+            model.to(device);
+            model.eval();
+            return new TrainedRun(runDirectory, config, entry, model, device) { TrainImages = train, TestImages = test, Classes = classes };
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The training images the run trained on (the <c>train_per_class</c> subset when it used one).</summary>
+    public required ImageSplitSource TrainImages { get; init; }
+
+    /// <summary>The test split (or val, or train when the dataset has neither), as the trainer evaluates on.</summary>
+    public required ImageSplitSource TestImages { get; init; }
+
+    /// <summary>Number of classes of the dataset.</summary>
+    public required int Classes { get; init; }
+
+    public void Dispose() => Model.Dispose();
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ContrastiveLab.Training;
+
+namespace ContrastiveLab.Tests.Training;
+
+/// <summary>
+/// The exact-resume promise against real process death: the CLI trains in a child process, is killed with SIGKILL at
+/// seeded random moments, is resumed each time, and must end with the same metrics as an uninterrupted run.
+/// </summary>
+[Collection(ReferenceRunCollection.Name)]
+public sealed class SigkillResumeTests(ReferenceRunFixture reference) : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "cl-sigkill-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public void A_cli_run_killed_with_sigkill_three_times_and_resumed_ends_with_the_uninterrupted_metrics()
+    {
+        Directory.CreateDirectory(_root);
+        string configFile = Path.Combine(_root, "tiny.json");
+        File.WriteAllText(configFile, Trainer.ToJson(ReferenceRunFixture.Config));
+        string runDir = Path.Combine(_root, "killed");
+        var rng = new Random(20210601);
+        var kills = new List<string>();
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            // The child also starts .NET and libtorch, so a fraction of the in-process time lands anywhere from
+            // before the first step to the last epoch's evaluation and checkpoint.
+            double at = reference.Seconds * (0.2 + 0.6 * rng.NextDouble());
+            var (exited, log) = RunCli(configFile, runDir, TimeSpan.FromSeconds(at));
+            kills.Add(exited ? $"finished before {at:F1} s" : $"killed at {at:F1} s");
+            if (exited)
+            {
+                Assert.True(Trainer.IsFinished(runDir), log);
+                break;
+            }
+        }
+        if (!Trainer.IsFinished(runDir))
+        {
+            var (exited, log) = RunCli(configFile, runDir, TimeSpan.FromMinutes(3));
+            Assert.True(exited && Trainer.IsFinished(runDir), log);
+        }
+
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, Trainer.SummaryFile)))!.AsObject();
+        Assert.True(kills.Count(k => k.StartsWith("killed", StringComparison.Ordinal)) >= 1, string.Join("; ", kills));
+        Assert.Equal(TrainerTests.Deterministic(reference.Summary), TrainerTests.Deterministic(summary));
+        var epochs = File.ReadAllLines(Path.Combine(runDir, Trainer.MetricsFile)).Skip(1)
+            .Select(line => double.Parse(line.Split(',')[0], CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(Enumerable.Range(0, ReferenceRunFixture.Config.Epochs + 1).Select(e => (double)e), epochs);
+    }
+
+    /// <summary>
+    /// Runs <c>contrastive train --resume</c> as a child process; kills it with SIGKILL after <paramref name="after"/>.
+    /// Returns whether it exited by itself, and its output for failure messages.
+    /// </summary>
+    private static (bool Exited, string Log) RunCli(string configFile, string runDir, TimeSpan after)
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "contrastive.dll");
+        Assert.True(File.Exists(cli), $"{cli} is missing: the test project references the CLI project, which copies it here");
+        string host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
+        var start = new ProcessStartInfo(host)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in new[] { "exec", cli, "--threads", "2", "train", "--config", configFile, "--out", runDir, "--resume" })
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        bool exited = process.WaitForExit(after);
+        if (!exited)
+        {
+            process.Kill(); // SIGKILL on Linux: no handler runs, no checkpoint is written on the way out
+            process.WaitForExit();
+        }
+        string log = $"exit {(exited ? process.ExitCode.ToString(CultureInfo.InvariantCulture) : "killed")}\n{stdout.Result}\n{stderr.Result}";
+        if (exited)
+        {
+            Assert.True(process.ExitCode == 0, log);
+        }
+        return (exited, log);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
