@@ -51,7 +51,7 @@ public static class CliApp
             }
             return parse.Invoke(config);
         }
-        catch (Exception e) when (e is UserError or TorchLoadException)
+        catch (Exception e) when (e is UserError or TorchLoadException or Runs.RunLockedException or Data.DatasetNotFoundException or Data.DataFormatException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return UsageExitCode;

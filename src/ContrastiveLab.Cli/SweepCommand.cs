@@ -115,14 +115,7 @@ public static class SweepCommand
     /// <summary>Runs the sweep with progress output; returns false when a run failed.</summary>
     internal static bool Execute(SweepFile sweep, string results, JsonObject overrides, TorchSession session)
     {
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-            Console.Error.WriteLine("stopping at the next step boundary (a checkpoint will be written)…");
-        };
-        Console.CancelKeyPress += onCancel;
+        using var cancel = new CtrlCCancellation();
         var options = new TrainRunOptions { Device = session.Device, Threads = session.Threads, Log = Console.Out, Cancel = cancel.Token, Download = ConsoleDownload.Run };
         try
         {
@@ -186,22 +179,6 @@ public static class SweepCommand
         catch (SweepException e)
         {
             throw new UserError(e.Message);
-        }
-        catch (RunLockedException e)
-        {
-            throw new UserError(e.Message);
-        }
-        catch (DatasetNotFoundException e)
-        {
-            throw new UserError(e.Message);
-        }
-        catch (DataFormatException e)
-        {
-            throw new UserError(e.Message);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 }

@@ -122,14 +122,7 @@ public static class TrainCommand
     /// <summary>Runs with a progress bar on a terminal and plain lines otherwise; Ctrl-C stops at the next step with a checkpoint.</summary>
     internal static int RunWithConsole(TrainConfig config, string outDir, bool resume, TorchSession session)
     {
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-            Console.Error.WriteLine("stopping at the next step boundary (a checkpoint will be written)…");
-        };
-        Console.CancelKeyPress += onCancel;
+        using var cancel = new CtrlCCancellation();
         try
         {
             var options = new TrainRunOptions
@@ -167,30 +160,9 @@ public static class TrainCommand
             AnsiConsole.WriteLine($"run folder: {outDir}");
             return 0;
         }
-        catch (TrainingStoppedException e)
-        {
-            Console.Error.WriteLine(e.Interrupted ? e.Message : $"error: {e.Message}");
-            return e.Interrupted ? 130 : 3;
-        }
-        catch (RunLockedException e)
-        {
-            throw new UserError(e.Message);
-        }
         catch (ArgumentException e)
         {
             throw new UserError(e.Message);
-        }
-        catch (Data.DatasetNotFoundException e)
-        {
-            throw new UserError(e.Message);
-        }
-        catch (Data.DataFormatException e)
-        {
-            throw new UserError(e.Message);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 
