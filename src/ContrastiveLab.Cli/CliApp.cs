@@ -29,6 +29,7 @@ public static class CliApp
         yield return SweepCommand.Build();
         yield return ReportCommand.Build();
         yield return ReproduceCommand.Build();
+        yield return BenchCommand.Build();
     }
 
     /// <summary>Runs the CLI with the given arguments and writers; returns the process exit code.</summary>
