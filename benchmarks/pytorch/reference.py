@@ -358,8 +358,18 @@ def check(directory):
         "uniformity": uniformity(embeddings),
         "tolerance": tolerance(embeddings, labels),
     }
+    for name, make in (("small-cnn", lambda: SmallCnn(1)), ("resnet18-cifar", lambda: ResNet18Cifar(3))):
+        folder = os.path.join(directory, name)
+        model = ContrastiveEncoder(make()).train()
+        state = {k: load(folder, k + ".npy") for k in model.state_dict()}  # KeyError: a parameter name differs
+        model.load_state_dict(state, strict=True)
+        with torch.no_grad():
+            output = model(load(folder, "input.npy"))
+        ours["model_" + name + "_max"] = (output - load(folder, "output.npy")).abs().max().item()
+        expected["model_" + name + "_max"] = 0.0
     grad = load(directory, "grad_anchors.npy")
     gaps = {k: abs(v - expected[k.replace("_chunked", "")]) for k, v in ours.items()}
+    ours = {k: v for k, v in ours.items() if not k.startswith("model_")}
     gaps["grad_anchors_max"] = (leaf.grad - grad).abs().max().item()
     gaps["grad_anchors_chunked_max"] = (leaf_chunked.grad - grad).abs().max().item()
     ok = True
