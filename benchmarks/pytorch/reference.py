@@ -7,6 +7,8 @@ Run with Debian's PyTorch + OpenBLAS (apt-get install python3-torch libopenblas0
     /usr/bin/python3 benchmarks/pytorch/reference.py --check DIR   # DIR from `contrastive bench --write-check DIR`
 """
 import argparse
+import ctypes
+import gc
 import json
 import math
 import os
@@ -192,6 +194,12 @@ def median_seconds(body, warmups, repeats):
 
 
 def reset_peak():
+    """Hands the heap's free memory back (malloc_trim, as the C# side does), then resets VmHWM to VmRSS."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:
+        pass
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
@@ -299,7 +307,7 @@ def loss_bank(smoke, repeats):
         ms = median_seconds(once, warmups, reps) * 1000
         del bank, positives
         out.append(result("loss-bank", {"ms": ms, "peak_rss_mb": status_mb("VmHWM:"), "baseline_rss_mb": baseline},
-                          "peak: process-wide VmHWM" + (", reset just before the bank was allocated" if reset else ""), f"m={m}"))
+                          "peak: process-wide VmHWM" + (", reset (after malloc_trim) just before the bank was allocated" if reset else ""), f"m={m}"))
     return out
 
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ContrastiveLab.Core.Losses;
+using ContrastiveLab.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,8 +10,9 @@ namespace ContrastiveLab.Benchmarks;
 /// Workload 4: the contrastive loss (τ = 0.07) forward + backward with respect to the anchors, B = 256, D = 128,
 /// against a shared bank of M = 16,384 and of M = 1,281,167 unit rows (positives = bank[idx], idx excluded).
 /// Reports ms per forward + backward and the process-wide peak resident memory while the variant ran: the peak
-/// is reset just before its bank is allocated, so it counts the bank and everything already resident
-/// (<c>baseline_rss_mb</c>: the .NET runtime, libtorch and earlier workloads' retained heap).
+/// is reset just before its bank is allocated (after the heap's free memory is handed back to the OS), so it
+/// counts the bank and everything still live in the process (<c>baseline_rss_mb</c>: the .NET runtime, libtorch,
+/// model code of earlier workloads).
 /// </summary>
 public sealed class LossBankWorkload : IBenchWorkload
 {
@@ -36,6 +38,9 @@ public sealed class LossBankWorkload : IBenchWorkload
     private BenchResult Measure(long m, int b, int warmups, int repeats)
     {
         const int d = 128;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        MallocTuning.ReleaseFreeMemory();
         bool reset = ProcessMemory.ResetPeak();
         double baseline = ProcessMemory.ResidentMb();
         double ms;
@@ -59,7 +64,7 @@ public sealed class LossBankWorkload : IBenchWorkload
         }
         double peak = ProcessMemory.PeakResidentMb();
         string note = reset
-            ? "peak: process-wide VmHWM, reset just before the bank was allocated"
+            ? "peak: process-wide VmHWM, reset (after malloc_trim) just before the bank was allocated"
             : "peak: process-wide VmHWM since start (reset not allowed here)";
         return new BenchResult(Name, string.Create(CultureInfo.InvariantCulture, $"m={m}"),
             new Dictionary<string, double> { ["ms"] = ms, ["peak_rss_mb"] = peak, ["baseline_rss_mb"] = baseline }, note);
