@@ -160,10 +160,15 @@ def uniformity(embeddings, t=2.0):
         torch.addmm(s, z.narrow(0, start, c), z.narrow(0, start, w).t(), beta=0, alpha=1, out=s)
         s.narrow(1, 0, c).masked_fill_(lower[:c, :c], float("-inf"))
         s.mul_(2 * t).sub_(2 * t)
-        mx = s.max().double().item()
-        if mx == float("-inf"):
-            continue
-        total = s.sub_(mx).exp_().sum(dtype=torch.float64).item()
+        if 4 * t > 80:
+            mx = s.max().double().item()
+            if mx == float("-inf"):
+                continue
+            total = s.sub_(mx).exp_().sum(dtype=torch.float64).item()
+        else:  # 2t(s - 1) in [-4t, 0]: no max shift needed (Uniformity.AddBlock)
+            mx, total = 0.0, s.exp_().sum(1).sum(dtype=torch.float64).item()
+            if total == 0:
+                continue
         block = mx + math.log(total)
         hi, lo = max(lse, block), min(lse, block)
         lse = hi + math.log1p(math.exp(lo - hi)) if lo != float("-inf") else hi
