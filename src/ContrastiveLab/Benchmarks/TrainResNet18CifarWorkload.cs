@@ -8,13 +8,7 @@ public sealed class TrainResNet18CifarWorkload : IBenchWorkload
 
     public string Description => "ResNet-18 (CIFAR stem), batch 128, memory bank N = 50,000, fwd+bwd+SGD+bank update: images_per_s";
 
-    public IReadOnlyList<BenchResult> Run(BenchSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        int batch = settings.Smoke ? 2 : 128;
-        using var bench = new TrainingStepBench("resnet18-cifar", 3, 32, batch, settings.Smoke ? 16 : 50_000);
-        double rate = settings.Smoke ? bench.ImagesPerSecond(0, 1, 1) : bench.ImagesPerSecond(1, 1, settings.FewRepeats);
-        return [new BenchResult(Name, "", new Dictionary<string, double> { ["images_per_s"] = rate },
-            "random 3x32x32 inputs; 1 warm-up step, 1 step per timed run, at most 3 runs")];
-    }
+    public IReadOnlyList<BenchResult> Run(BenchSettings settings) =>
+        [TrainingStepBench.Measure(Name, "resnet18-cifar", 3, 32, settings.Smoke ? 2 : 128, settings.Smoke ? 16 : 50_000,
+            settings, 1, 1, settings.FewRepeats, "random 3x32x32 inputs; 1 warm-up step, 1 step per timed run, at most 3 runs")];
 }

@@ -8,13 +8,7 @@ public sealed class TrainSmallCnnInBatchWorkload : IBenchWorkload
 
     public string Description => "small CNN, two views, in-batch contrastive loss, batch 256, fwd+bwd+SGD: images_per_s";
 
-    public IReadOnlyList<BenchResult> Run(BenchSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        int batch = settings.Smoke ? 8 : 256;
-        using var bench = new TrainingStepBench("small-cnn", 1, 28, batch, null);
-        double rate = settings.Smoke ? bench.ImagesPerSecond(0, 1, 1) : bench.ImagesPerSecond(2, 3, settings.Repeats);
-        return [new BenchResult(Name, "", new Dictionary<string, double> { ["images_per_s"] = rate },
-            "random 1x28x28 inputs, 2 views of each image; images counted once; 3 steps per timed run")];
-    }
+    public IReadOnlyList<BenchResult> Run(BenchSettings settings) =>
+        [TrainingStepBench.Measure(Name, "small-cnn", 1, 28, settings.Smoke ? 8 : 256, null,
+            settings, 2, 3, settings.Repeats, "random 1x28x28 inputs, 2 views of each image; images counted once; 3 steps per timed run")];
 }

@@ -85,6 +85,16 @@ internal sealed class TrainingStepBench : IDisposable
         return (double)_batch * stepsPerRun / seconds;
     }
 
+    /// <summary>Builds the step, measures it (a single step in smoke mode) and returns the workload's result.</summary>
+    public static BenchResult Measure(string name, string model, int channels, int size, int batch, long? bankSize,
+        BenchSettings settings, int warmupSteps, int stepsPerRun, int repeats, string note)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        using var bench = new TrainingStepBench(model, channels, size, batch, bankSize);
+        double rate = settings.Smoke ? bench.ImagesPerSecond(0, 1, 1) : bench.ImagesPerSecond(warmupSteps, stepsPerRun, repeats);
+        return new BenchResult(name, "", new Dictionary<string, double> { ["images_per_s"] = rate }, note);
+    }
+
     public void Dispose()
     {
         _views.Dispose();
