@@ -3,7 +3,7 @@ using ContrastiveLab.Augmentation;
 using ContrastiveLab.Benchmarks;
 using ContrastiveLab.Runtime;
 
-// Stand-alone benchmarks: `augment`, `loss-bank [M]`, `analyze [N] [D] [float32|float64]`; `--smoke` runs tiny sizes
+// Stand-alone benchmarks (the side-by-side PyTorch comparison is `contrastive bench --compare-pytorch`, docs/performance.md): `augment`, `loss-bank [M]`, `analyze [N] [D] [float32|float64]`; `--smoke` runs tiny sizes
 // so CI keeps them compiling and working.
 string[] positional = [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
 string workload = positional.FirstOrDefault() ?? "augment";
@@ -24,9 +24,9 @@ switch (workload)
     case "augment":
         int images = smoke ? 50 : 20_000;
         int repeats = smoke ? 1 : 5;
-        double cifar = AugmentBenchmark.ImagesPerSecondPerCore(AugmentationPresets.CifarPaper, 3, 32, 32, images, repeats);
+        double cifar = AugmentCifarWorkload.ImagesPerSecondPerCore(AugmentationPresets.CifarPaper, 3, 32, 32, images, repeats);
         Console.WriteLine($"augment-cifar: {cifar:F0} images/s per core (cifar-paper preset, 32×32, one thread)");
-        double fmnist = AugmentBenchmark.ImagesPerSecondPerCore(AugmentationPresets.FashionMnist, 1, 28, 28, images, repeats);
+        double fmnist = AugmentCifarWorkload.ImagesPerSecondPerCore(AugmentationPresets.FashionMnist, 1, 28, 28, images, repeats);
         Console.WriteLine($"augment-fashion-mnist: {fmnist:F0} images/s per core (fashion-mnist preset, 28×28, one thread)");
         break;
     default:

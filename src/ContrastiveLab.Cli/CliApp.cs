@@ -31,6 +31,7 @@ public static class CliApp
         yield return ReproduceCommand.Build();
         yield return EvalCommand.Build();
         yield return ExportCommand.Build();
+        yield return BenchCommand.Build();
     }
 
     /// <summary>Runs the CLI with the given arguments and writers; returns the process exit code.</summary>

@@ -21,7 +21,7 @@ public static class Uniformity
         var z = MetricInputs.UnitRows(embeddings, nameof(embeddings), embeddings, minRows: 2);
         long n = z.shape[0];
         double lse = double.NegativeInfinity;
-        SimilarityChunks.ForEachUpperPair(z, (_, s, _) => lse = SimilarityChunks.AddLogSumExp(lse, s.mul_(2 * t).sub_(2 * t)));
+        SimilarityChunks.ForEachUpperPair(z, (_, s, _) => lse = AddBlock(lse, s, t));
         return lse - Math.Log(n * (n - 1.0) / 2);
     }
 
@@ -47,8 +47,25 @@ public static class Uniformity
             throw new ArgumentException("bank must leave at least one pair after the exclusion; it has one row and that row is excluded.", nameof(bank));
         }
         double lse = double.NegativeInfinity;
-        SimilarityChunks.ForEach(a, m, exclude, (_, s, _) => lse = SimilarityChunks.AddLogSumExp(lse, s.mul_(2 * t).sub_(2 * t)));
+        SimilarityChunks.ForEach(a, m, exclude, (_, s, _) => lse = AddBlock(lse, s, t));
         return lse - Math.Log(pairs);
+    }
+
+    /// <summary>
+    /// Adds log Σ exp(2t·(s − 1)) over a block of unit-vector similarities to a running log-sum-exp; overwrites the block.
+    /// Since 2t·(s − 1) ∈ [−4t, 0], for 4t ≤ 80 no shift by the block's maximum is needed (exp stays within float32's
+    /// normal range), which saves a pass; the sum runs per row in float32 (at most N terms, cascade-summed by
+    /// libtorch) and across rows in float64. Larger t takes the general max-shifted path.
+    /// </summary>
+    private static double AddBlock(double running, Tensor s, double t)
+    {
+        s.mul_(2 * t).sub_(2 * t);
+        if (4 * t > 80)
+        {
+            return SimilarityChunks.AddLogSumExp(running, s);
+        }
+        double sum = s.exp_().sum(1).sum(ScalarType.Float64).item<double>();
+        return sum > 0 ? LogMath.LogAddExp(running, Math.Log(sum)) : running;
     }
 
     private static void CheckT(double t)

@@ -18,4 +18,7 @@ internal static partial class NativeMethods
 
     [LibraryImport("libc.so.6", EntryPoint = "mallopt")]
     internal static partial int MallOpt(int param, int value);
+
+    [LibraryImport("libc.so.6", EntryPoint = "malloc_trim")]
+    internal static partial int MallocTrim(nuint pad);
 }

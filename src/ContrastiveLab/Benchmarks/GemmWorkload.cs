@@ -1,0 +1,25 @@
+using static TorchSharp.torch;
+
+namespace ContrastiveLab.Benchmarks;
+
+/// <summary>Workload 7: one 2048×2048 by 2048×2048 float32 matrix product into a preallocated output, GFLOP/s
+/// (2·n³ operations): the ceiling the other workloads are read against.</summary>
+public sealed class GemmWorkload : IBenchWorkload
+{
+    public string Name => "gemm";
+
+    public string Description => "2048^3 float32 matrix product: gflops";
+
+    public IReadOnlyList<BenchResult> Run(BenchSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        long n = settings.Smoke ? 64 : 2048;
+        using var scope = NewDisposeScope();
+        manual_seed(4);
+        var a = randn(n, n);
+        var b = randn(n, n);
+        var c = empty(n, n);
+        double seconds = BenchClock.MedianSeconds(() => c.addmm_(a, b, beta: 0, alpha: 1), settings.Smoke ? 0 : 2, settings.Repeats);
+        return [new BenchResult(Name, "", new Dictionary<string, double> { ["gflops"] = 2.0 * n * n * n / seconds / 1e9 }, "")];
+    }
+}

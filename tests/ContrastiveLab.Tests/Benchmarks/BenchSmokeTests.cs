@@ -1,0 +1,68 @@
+using ContrastiveLab.Benchmarks;
+
+namespace ContrastiveLab.Tests.Benchmarks;
+
+/// <summary>The smoke mode runs every workload once and returns well-formed results. No timing assertions.</summary>
+public sealed class BenchSmokeTests
+{
+    private static readonly Dictionary<string, string[]> ExpectedUnits = new()
+    {
+        ["train-small-cnn-bank"] = ["images_per_s"],
+        ["train-small-cnn-inbatch"] = ["images_per_s"],
+        ["train-resnet18-cifar"] = ["images_per_s"],
+        ["loss-bank"] = ["ms", "peak_rss_mb"],
+        ["metrics"] = ["seconds", "gflops"],
+        ["augment-cifar"] = ["images_per_s"],
+        ["gemm"] = ["gflops"],
+    };
+
+    [Fact]
+    public void The_seven_workloads_of_the_issue_are_registered_in_order() =>
+        Assert.Equal(ExpectedUnits.Keys, BenchWorkloads.All.Select(w => w.Name));
+
+    public static TheoryData<string> Names() => [.. BenchWorkloads.All.Select(w => w.Name)];
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Smoke_run_returns_positive_finite_figures_in_the_issue_units(string name)
+    {
+        var workload = BenchWorkloads.Select([name]).Single();
+        var results = workload.Run(BenchSettings.SmokeRun);
+        Assert.NotEmpty(results);
+        Assert.Equal(results.Count, results.Select(r => r.Key).Distinct().Count());
+        foreach (var r in results)
+        {
+            Assert.Equal(name, r.Name);
+            foreach (string unit in ExpectedUnits[name])
+            {
+                Assert.True(r.Figures.ContainsKey(unit), $"{r.Key} lacks {unit}");
+            }
+            foreach (var (unit, value) in r.Figures)
+            {
+                Assert.Contains(unit, BenchResult.Units);
+                Assert.True(double.IsFinite(value) && value > 0, $"{r.Key}: {unit} = {value}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Select_keeps_issue_order_and_names_unknown_workloads()
+    {
+        Assert.Equal(["loss-bank", "gemm"], BenchWorkloads.Select(["gemm", "loss-bank"]).Select(w => w.Name));
+        Assert.Equal(7, BenchWorkloads.Select([]).Count);
+        var e = Assert.Throws<ArgumentException>(() => BenchWorkloads.Select(["gemm", "nope"]));
+        Assert.Contains("nope", e.Message, StringComparison.Ordinal);
+        Assert.Contains("train-small-cnn-bank", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_workload_but_augmentation_has_a_pytorch_reference()
+    {
+        string script = File.ReadAllText(Path.Combine(Cli.CliRunner.RepositoryRoot(), "benchmarks", "pytorch", "reference.py"));
+        foreach (string name in BenchWorkloads.WithPyTorchReference)
+        {
+            Assert.Contains($"\"{name}\": ", script, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain("augment-cifar", BenchWorkloads.WithPyTorchReference);
+    }
+}
