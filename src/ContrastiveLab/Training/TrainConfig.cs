@@ -168,7 +168,7 @@ public sealed record TrainConfig
         }
     }
 
-    /// <summary>Images per class in <see cref="TrainPerClass"/>, for logs.</summary>
+    /// <summary>One line describing the run, for logs.</summary>
     [JsonIgnore]
     public string Describe => $"{Loss} τ={Tau} {Negatives} {Model} on {Dataset}, {Epochs} epochs, batch {BatchSize}, lr {Lr}, seed {Seed}";
 }
