@@ -10,17 +10,17 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
 {
     public const int Expansion = 1;
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly StableBatchNorm2d bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly StableBatchNorm2d bn2;
     private readonly Sequential? downsample;
 
     public BasicBlock(long inPlanes, long planes, long stride) : base(nameof(BasicBlock))
     {
         conv1 = Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
-        bn1 = BatchNorm2d(planes);
+        bn1 = new StableBatchNorm2d(planes);
         conv2 = Conv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
-        bn2 = BatchNorm2d(planes);
+        bn2 = new StableBatchNorm2d(planes);
         downsample = ResNetParts.Downsample(inPlanes, planes * Expansion, stride);
         RegisterComponents();
     }

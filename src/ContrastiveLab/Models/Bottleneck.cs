@@ -10,21 +10,21 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
 {
     public const int Expansion = 4;
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly StableBatchNorm2d bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly StableBatchNorm2d bn2;
     private readonly Conv2d conv3;
-    private readonly BatchNorm2d bn3;
+    private readonly StableBatchNorm2d bn3;
     private readonly Sequential? downsample;
 
     public Bottleneck(long inPlanes, long planes, long stride) : base(nameof(Bottleneck))
     {
         conv1 = Conv2d(inPlanes, planes, 1, bias: false);
-        bn1 = BatchNorm2d(planes);
+        bn1 = new StableBatchNorm2d(planes);
         conv2 = Conv2d(planes, planes, 3, stride: stride, padding: 1, bias: false);
-        bn2 = BatchNorm2d(planes);
+        bn2 = new StableBatchNorm2d(planes);
         conv3 = Conv2d(planes, planes * Expansion, 1, bias: false);
-        bn3 = BatchNorm2d(planes * Expansion);
+        bn3 = new StableBatchNorm2d(planes * Expansion);
         downsample = ResNetParts.Downsample(inPlanes, planes * Expansion, stride);
         RegisterComponents();
     }

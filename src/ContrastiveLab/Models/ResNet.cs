@@ -13,7 +13,7 @@ namespace ContrastiveLab.Models;
 public sealed class ResNet : Module<Tensor, Tensor>, IBackbone
 {
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly StableBatchNorm2d bn1;
     private readonly MaxPool2d? maxpool;
     private readonly Sequential layer1;
     private readonly Sequential layer2;
@@ -26,7 +26,7 @@ public sealed class ResNet : Module<Tensor, Tensor>, IBackbone
         conv1 = cifarStem
             ? Conv2d(inChannels, 64, 3, stride: 1, padding: 1, bias: false)
             : Conv2d(inChannels, 64, 7, stride: 2, padding: 3, bias: false);
-        bn1 = BatchNorm2d(64);
+        bn1 = new StableBatchNorm2d(64);
         maxpool = cifarStem ? null : MaxPool2d(3, stride: 2, padding: 1);
         long inPlanes = 64;
         Sequential Layer(long planes, int count, long stride)

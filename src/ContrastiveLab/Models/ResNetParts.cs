@@ -12,7 +12,7 @@ internal static class ResNetParts
     public static Sequential? Downsample(long inPlanes, long outPlanes, long stride) =>
         stride == 1 && inPlanes == outPlanes
             ? null
-            : Sequential(("0", Conv2d(inPlanes, outPlanes, 1, stride: stride, bias: false)), ("1", BatchNorm2d(outPlanes)));
+            : Sequential(("0", Conv2d(inPlanes, outPlanes, 1, stride: stride, bias: false)), ("1", new StableBatchNorm2d(outPlanes)));
 
     /// <summary>torchvision's initialisation: Kaiming normal (fan out, ReLU) for convolutions, batch norm to identity.</summary>
     public static void Initialise(Module module)
@@ -25,9 +25,9 @@ internal static class ResNetParts
                 case Conv2d conv:
                     init.kaiming_normal_(conv.weight, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
                     break;
-                case BatchNorm2d bn:
-                    init.ones_(bn.weight);
-                    init.zeros_(bn.bias);
+                case StableBatchNorm2d bn:
+                    init.ones_(bn.Weight);
+                    init.zeros_(bn.Bias);
                     break;
             }
         }

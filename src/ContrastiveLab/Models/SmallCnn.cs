@@ -16,9 +16,9 @@ public sealed class SmallCnn : Module<Tensor, Tensor>, IBackbone
     public SmallCnn(long inChannels = 1) : base("small-cnn")
     {
         features = Sequential(
-            ("0", Conv2d(inChannels, 32, 3, padding: 1, bias: false)), ("1", BatchNorm2d(32)), ("2", ReLU(inplace: true)), ("3", MaxPool2d(2)),
-            ("4", Conv2d(32, 64, 3, padding: 1, bias: false)), ("5", BatchNorm2d(64)), ("6", ReLU(inplace: true)), ("7", MaxPool2d(2)),
-            ("8", Conv2d(64, 128, 3, padding: 1, bias: false)), ("9", BatchNorm2d(128)), ("10", ReLU(inplace: true)));
+            ("0", Conv2d(inChannels, 32, 3, padding: 1, bias: false)), ("1", new StableBatchNorm2d(32)), ("2", ReLU(inplace: true)), ("3", MaxPool2d(2)),
+            ("4", Conv2d(32, 64, 3, padding: 1, bias: false)), ("5", new StableBatchNorm2d(64)), ("6", ReLU(inplace: true)), ("7", MaxPool2d(2)),
+            ("8", Conv2d(64, 128, 3, padding: 1, bias: false)), ("9", new StableBatchNorm2d(128)), ("10", ReLU(inplace: true)));
         RegisterComponents();
         ResNetParts.Initialise(this);
     }
