@@ -5,6 +5,7 @@ using ContrastiveLab.Training;
 
 namespace ContrastiveLab.Tests.Training;
 
+[Collection(ReferenceRunCollection.Name)]
 public sealed class TrainerTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "cl-trainer-" + Guid.NewGuid().ToString("N"));
