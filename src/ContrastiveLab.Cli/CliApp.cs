@@ -57,6 +57,12 @@ public static class CliApp
             stderr.WriteLine($"error: {e.Message}");
             return UsageExitCode;
         }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            // A libtorch error is not the user's mistake, but its native stack helps no one: one line, and how to go on.
+            stderr.WriteLine($"error: libtorch failed: {e.Message.Split('\n')[0].Trim()}. A run folder keeps its last checkpoint: run the same command with --resume (train) or again (sweep, reproduce) to continue.");
+            return 3;
+        }
         catch (Training.TrainingStoppedException e)
         {
             stderr.WriteLine(e.Interrupted ? e.Message : $"error: {e.Message}");
