@@ -56,10 +56,6 @@ internal static class LossBankBenchmark
         }
     }
 
-    private static string Memory()
-    {
-        string[] lines = File.ReadAllLines("/proc/self/status");
-        string Field(string name) => lines.First(l => l.StartsWith(name, StringComparison.Ordinal))[(name.Length + 1)..].Trim();
-        return $"RSS {Field("VmRSS")}, peak {Field("VmHWM")}";
-    }
+    private static string Memory() =>
+        string.Create(CultureInfo.InvariantCulture, $"RSS {ProcessMemory.ResidentMb():F0} MB, peak {ProcessMemory.PeakResidentMb():F0} MB");
 }
