@@ -32,20 +32,12 @@ public sealed record LinearEvalOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the setting, its value and what is allowed.</summary>
     public LinearEvalOptions Validate()
     {
-        Check("epochs", Epochs, 1, 100_000);
-        Check("lr", Lr, 0, 1e6);
-        Check("batch-size", BatchSize, 1, 1 << 20);
-        Check("momentum", Momentum, 0, 0.999999);
-        Check("weight-decay", WeightDecay, 0, 1);
-        Check("workers", Workers, 0, 256);
+        OptionChecks.Range("epochs", Epochs, 1, 100_000);
+        OptionChecks.Range("lr", Lr, 0, 1e6);
+        OptionChecks.Range("batch-size", BatchSize, 1, 1 << 20);
+        OptionChecks.Range("momentum", Momentum, 0, 0.999999);
+        OptionChecks.Range("weight-decay", WeightDecay, 0, 1);
+        OptionChecks.Range("workers", Workers, 0, 256);
         return this;
-    }
-
-    private static void Check(string name, double value, double lo, double hi)
-    {
-        if (double.IsNaN(value) || value < lo || value > hi)
-        {
-            throw new ArgumentException($"{name} = {value} is out of range; allowed: {lo} to {hi}", name);
-        }
     }
 }

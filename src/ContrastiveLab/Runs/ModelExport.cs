@@ -28,8 +28,8 @@ public static class ModelExport
     /// <exception cref="ArgumentException">Unknown format or part; the message lists the known ones.</exception>
     public static IReadOnlyList<string> Write(ContrastiveEncoder model, string format, string part, string path)
     {
-        OneOf("format", format, Formats);
-        OneOf("part", part, Parts);
+        OptionChecks.OneOf("format", format, Formats);
+        OptionChecks.OneOf("part", part, Parts);
         TorchSharp.torch.nn.Module module = part == "backbone" ? model.Backbone : model;
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir)
         {
@@ -47,13 +47,5 @@ public static class ModelExport
             }
         });
         return [.. module.state_dict().Keys];
-    }
-
-    private static void OneOf(string name, string value, IReadOnlyList<string> allowed)
-    {
-        if (!allowed.Contains(value))
-        {
-            throw new ArgumentException($"{name} = '{value}' is not known; allowed: {string.Join(", ", allowed)}", name);
-        }
     }
 }

@@ -107,65 +107,49 @@ public sealed record TrainConfig
     /// <summary>Throws <see cref="ArgumentException"/> naming the option, its value and what is allowed.</summary>
     public TrainConfig Validate()
     {
-        OneOf("model", Model, Models.ModelFactory.Names);
-        OneOf("head", Head, ["linear", "mlp"]);
-        OneOf("negatives", Negatives, NegativeSources);
-        OneOf("loss", Loss, Core.Losses.LossRegistry.Names);
-        OneOf("schedule", Schedule, Schedules);
-        Range("tau", Tau, 1e-3, 1e3);
-        Range("epochs", Epochs, 0, 100_000);
-        Range("batch-size", BatchSize, 2, 65_536);
-        Range("lr", Lr, 0, 1e4);
-        Range("momentum", Momentum, 0, 0.999999);
-        Range("weight-decay", WeightDecay, 0, 1);
-        Range("warmup-epochs", WarmupEpochs, 0, Math.Max(0, Epochs));
-        Range("embedding-dim", EmbeddingDim, 1, 65_536);
-        Range("bank-momentum", BankMomentum, 0, 0.999999);
-        Range("queue-size", QueueSize, 1, 10_000_000);
-        Range("key-momentum", KeyMomentum, 0, 1);
-        Range("workers", Workers, 0, 256);
-        Range("checkpoint-every", CheckpointEvery, 1, 100_000);
-        Range("eval-every", EvalEvery, 1, 100_000);
-        Range("diagnostic-anchors", DiagnosticAnchors, 2, 1_000_000);
-        Range("knn-k", KnnK, 1, 100_000);
-        Range("knn-sigma", KnnSigma, 1e-4, 1e3);
+        OptionChecks.OneOf("model", Model, Models.ModelFactory.Names);
+        OptionChecks.OneOf("head", Head, ["linear", "mlp"]);
+        OptionChecks.OneOf("negatives", Negatives, NegativeSources);
+        OptionChecks.OneOf("loss", Loss, Core.Losses.LossRegistry.Names);
+        OptionChecks.OneOf("schedule", Schedule, Schedules);
+        OptionChecks.Range("tau", Tau, 1e-3, 1e3);
+        OptionChecks.Range("epochs", Epochs, 0, 100_000);
+        OptionChecks.Range("batch-size", BatchSize, 2, 65_536);
+        OptionChecks.Range("lr", Lr, 0, 1e4);
+        OptionChecks.Range("momentum", Momentum, 0, 0.999999);
+        OptionChecks.Range("weight-decay", WeightDecay, 0, 1);
+        OptionChecks.Range("warmup-epochs", WarmupEpochs, 0, Math.Max(0, Epochs));
+        OptionChecks.Range("embedding-dim", EmbeddingDim, 1, 65_536);
+        OptionChecks.Range("bank-momentum", BankMomentum, 0, 0.999999);
+        OptionChecks.Range("queue-size", QueueSize, 1, 10_000_000);
+        OptionChecks.Range("key-momentum", KeyMomentum, 0, 1);
+        OptionChecks.Range("workers", Workers, 0, 256);
+        OptionChecks.Range("checkpoint-every", CheckpointEvery, 1, 100_000);
+        OptionChecks.Range("eval-every", EvalEvery, 1, 100_000);
+        OptionChecks.Range("diagnostic-anchors", DiagnosticAnchors, 2, 1_000_000);
+        OptionChecks.Range("knn-k", KnnK, 1, 100_000);
+        OptionChecks.Range("knn-sigma", KnnSigma, 1e-4, 1e3);
         if (HardK is { } k)
         {
-            Range("hard-k", k, 1, int.MaxValue);
+            OptionChecks.Range("hard-k", k, 1, int.MaxValue);
         }
         if (HardAlpha is { } a)
         {
-            Range("hard-alpha", a, 1e-9, 1);
+            OptionChecks.Range("hard-alpha", a, 1e-9, 1);
         }
         if (TrainPerClass is { } n)
         {
-            Range("train-per-class", n, 1, int.MaxValue);
+            OptionChecks.Range("train-per-class", n, 1, int.MaxValue);
         }
         if (MaxSteps is { } s)
         {
-            Range("max-steps", s, 1, int.MaxValue);
+            OptionChecks.Range("max-steps", s, 1, int.MaxValue);
         }
         if (HardK is not null && HardAlpha is not null)
         {
             throw new ArgumentException("give either hard-k or hard-alpha, not both", nameof(HardK));
         }
         return this;
-    }
-
-    private static void OneOf(string name, string value, IReadOnlyList<string> allowed)
-    {
-        if (!allowed.Contains(value))
-        {
-            throw new ArgumentException($"{name} = '{value}' is not known; allowed: {string.Join(", ", allowed)}", name);
-        }
-    }
-
-    private static void Range(string name, double value, double lo, double hi)
-    {
-        if (double.IsNaN(value) || value < lo || value > hi)
-        {
-            throw new ArgumentException($"{name} = {value} is out of range; allowed: {lo} to {hi}", name);
-        }
     }
 
     /// <summary>One line describing the run, for logs.</summary>
