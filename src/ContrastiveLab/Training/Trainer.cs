@@ -85,7 +85,7 @@ public static class Trainer
         var trainPipeline = new AugmentationPipeline(config.Augmentation is { } a ? AugmentationPresets.Get(a) : defaultTrainAug);
         var evalPipeline = new AugmentationPipeline(evalAug);
         int workers = config.Workers > 0 ? config.Workers : Environment.ProcessorCount;
-        int views = config.Negatives == "in-batch" ? 2 : 1;
+        int views = TrainingStep.ViewsFor(config.Negatives);
         var loader = new AugmentedLoader(train, trainPipeline, config.BatchSize, views, config.Seed, shuffle: true, dropLast: true, workers: workers);
         if (loader.BatchesPerEpoch == 0 && config.Epochs > 0)
         {
@@ -108,13 +108,14 @@ public static class Trainer
         if (keyModel is not null)
         {
             keyModel.to(device);
-            CopyParameters(model, keyModel, 0);
+            TrainingStep.MoveTowards(model, keyModel, 0);
             foreach (var p in keyModel.parameters())
             {
                 p.requires_grad = false;
             }
         }
         var loss = LossRegistry.Create(LossOptionsFor(config, train.Count));
+        var trainingStep = new TrainingStep(model, optimizer, loss, bank, queue, keyModel, config.KeyMomentum);
 
         // ---- state, possibly restored
         var history = new List<Dictionary<string, double>>();
@@ -272,48 +273,8 @@ public static class Trainer
         double Step(AugmentedBatch batch)
         {
             using var scope = NewDisposeScope();
-            using var indices = tensor(batch.Indices).to(device);
-            optimizer.zero_grad();
-            Tensor value;
-            Tensor? keys = null;
-            switch (config.Negatives)
-            {
-                case "memory-bank":
-                    {
-                        var z = model.forward(Evaluator.BatchTensor(batch, 0, device));
-                        var positives = bank!.Gather(indices);
-                        value = loss.Forward(z, positives, Negatives.Shared(bank.Entries, indices));
-                        value.backward();
-                        optimizer.step();
-                        bank.Update(indices, z.detach());
-                        break;
-                    }
-                case "in-batch":
-                    {
-                        var both = model.forward(cat([Evaluator.BatchTensor(batch, 0, device), Evaluator.BatchTensor(batch, 1, device)], 0));
-                        var z1 = both.narrow(0, 0, batch.Count);
-                        var z2 = both.narrow(0, batch.Count, batch.Count);
-                        value = (loss.Forward(z1, z2, Negatives.InBatch) + loss.Forward(z2, z1, Negatives.InBatch)) / 2;
-                        value.backward();
-                        optimizer.step();
-                        break;
-                    }
-                default:
-                    {
-                        var q = model.forward(Evaluator.BatchTensor(batch, 0, device));
-                        using (no_grad())
-                        {
-                            keys = keyModel!.forward(Evaluator.BatchTensor(batch, 0, device));
-                        }
-                        value = loss.Forward(q, keys, Negatives.Shared(queue!.Keys));
-                        value.backward();
-                        optimizer.step();
-                        CopyParameters(model, keyModel!, config.KeyMomentum);
-                        queue.Enqueue(keys);
-                        break;
-                    }
-            }
-            return value.item<float>();
+            var indices = tensor(batch.Indices).to(device);
+            return trainingStep.Run(indices, Evaluator.BatchTensor(batch, 0, device), views > 1 ? Evaluator.BatchTensor(batch, 1, device) : null);
         }
 
         Dictionary<string, double> Evaluate(int epoch, long atStep, double meanLoss, double lr, double rate, bool useBank)
@@ -471,19 +432,6 @@ public static class Trainer
     }
 
     /// <summary>target ← m·target + (1 − m)·source for every parameter and buffer (m = 0 copies).</summary>
-    private static void CopyParameters(nn.Module source, nn.Module target, double m)
-    {
-        using var noGrad = no_grad();
-        foreach (var ((_, s), (_, t)) in source.named_parameters().Zip(target.named_parameters()))
-        {
-            t.mul_(m).add_(s, alpha: 1 - m);
-        }
-        foreach (var ((_, s), (_, t)) in source.named_buffers().Zip(target.named_buffers()))
-        {
-            t.copy_(s);
-        }
-    }
-
     private static string TensorBoardTag(string key) => key switch
     {
         "loss" or "lr" or "images_per_s" => "train/" + key,
