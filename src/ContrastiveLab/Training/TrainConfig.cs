@@ -69,6 +69,16 @@ public sealed record TrainConfig
     /// <summary>Memory-bank update momentum μ (the paper: 0.5).</summary>
     public double BankMomentum { get; init; } = 0.5;
 
+    /// <summary>
+    /// How the memory bank starts: <c>random</c> (the paper: uniform(−a, a), a = 1/sqrt(D/3)) or <c>encoder</c> (the
+    /// untrained encoder's embeddings of the clean training images, so the first epochs pull each image towards its own
+    /// embedding rather than towards a random vector; a CPU-scale shortcut, not the paper's protocol).
+    /// </summary>
+    public string BankInit { get; init; } = "random";
+
+    /// <summary>Known memory-bank initialisations.</summary>
+    public static IReadOnlyList<string> BankInits { get; } = ["random", "encoder"];
+
     /// <summary>Queue size K for the queue source.</summary>
     public int QueueSize { get; init; } = 4096;
 
@@ -112,6 +122,7 @@ public sealed record TrainConfig
         OptionChecks.OneOf("negatives", Negatives, NegativeSources);
         OptionChecks.OneOf("loss", Loss, Core.Losses.LossRegistry.Names);
         OptionChecks.OneOf("schedule", Schedule, Schedules);
+        OptionChecks.OneOf("bank-init", BankInit, BankInits);
         OptionChecks.Range("tau", Tau, 1e-3, 1e3);
         OptionChecks.Range("epochs", Epochs, 0, 100_000);
         OptionChecks.Range("batch-size", BatchSize, 2, 65_536);

@@ -172,6 +172,11 @@ public static class Trainer
         {
             var row = Evaluate(0, step, double.NaN, double.NaN, double.NaN, useBank: false);
             Record(row);
+            if (bank is not null && config.BankInit == "encoder" && config.Epochs > 0)
+            {
+                using var initial = Evaluator.Embed(model, train, evalPipeline, 512, device, workers);
+                bank.Load(initial);
+            }
         }
 
         for (int epoch = startEpoch; epoch <= config.Epochs; epoch++)
