@@ -52,22 +52,26 @@ public static class TensorFile
         {
             throw Fail(path, $"rank {rank} is more than {MaxRank}");
         }
+        // The product of the non-zero dimensions, saturated: libtorch refuses shapes whose byte count overflows
+        // even when another dimension is zero, and past the file's length the file is too short anyway.
         long bytes = itemSize;
+        bool empty = false;
         var dims = new long[rank];
         for (int i = 0; i < rank; i++)
         {
             dims[i] = ReadVarint(stream, path, "shape");
-            // Once the product passes the file's length the file is too short, whatever the other dimensions say.
-            bytes = dims[i] == 0 ? 0 : bytes > stream.Length / dims[i] ? long.MaxValue / 2 : bytes * dims[i];
+            empty |= dims[i] == 0;
+            bytes = dims[i] == 0 ? bytes : bytes > stream.Length / dims[i] ? long.MaxValue : bytes * dims[i];
         }
-        long left = stream.Length - stream.Position;
-        if (dims.Contains(0))
+        string shape = $"({string.Join(", ", dims)})";
+        if (empty && bytes > stream.Length)
         {
-            bytes = 0;
+            throw Fail(path, $"shape {shape} is larger than the {stream.Length}-byte file could hold");
         }
+        bytes = empty ? 0 : bytes;
+        long left = stream.Length - stream.Position;
         if (bytes != left)
         {
-            string shape = $"({string.Join(", ", dims)})";
             throw Fail(path, bytes > left
                 ? $"truncated: shape {shape} needs more data than the {left} bytes left"
                 : $"shape {shape} needs {bytes} bytes of data but {left} follow");
