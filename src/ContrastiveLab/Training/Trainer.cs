@@ -43,6 +43,13 @@ public static class Trainer
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
     };
 
+    /// <summary>
+    /// Fault injection for tests: called before every optimisation step with the global step number (from 1) and the
+    /// model, so a test can damage the weights the way a diverging run does and check what the trainer then reports.
+    /// Null outside tests.
+    /// </summary>
+    internal static Action<long, ContrastiveEncoder>? FaultBeforeStep { get; set; }
+
     /// <summary>Serialises a config as <c>config.json</c> holds it.</summary>
     public static string ToJson(TrainConfig config) => JsonSerializer.Serialize(config, Json);
 
@@ -266,6 +273,7 @@ public static class Trainer
                 {
                     group.LearningRate = lr;
                 }
+                FaultBeforeStep?.Invoke(step + 1, model);
                 double value = Step(batch);
                 if (!double.IsFinite(value))
                 {
