@@ -106,7 +106,7 @@ public static class ReportCommand
         if (embeddings.is_floating_point() && !isfinite(embeddings).all().item<bool>())
         {
             var first = logical_not(isfinite(embeddings)).nonzero()[0];
-            throw new UserError($"{embeddingsPath}: row {first[0].item<long>()}, column {first[1].item<long>()} is not finite ({embeddings[first[0], first[1]].item<double>()}); the run's test embeddings are damaged");
+            throw new UserError($"{embeddingsPath}: row {first[0].item<long>()}, column {first[1].item<long>()} is not finite ({embeddings[first[0], first[1]].to_type(ScalarType.Float64).item<double>().ToString(System.Globalization.CultureInfo.InvariantCulture)}); the run's test embeddings are damaged");
         }
         long n = embeddings.shape[0];
         var take = randperm(n, generator: new Generator(0).manual_seed(1)).narrow(0, 0, Math.Min(n, MapPoints));
