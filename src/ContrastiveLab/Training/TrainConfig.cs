@@ -114,9 +114,21 @@ public sealed record TrainConfig
     /// <summary>Known schedules.</summary>
     public static IReadOnlyList<string> Schedules { get; } = ["step", "cosine"];
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the option, its value and what is allowed.</summary>
+    /// <summary>Every key a <c>config.json</c> (or a sweep's base and grid) may hold: the properties in snake_case.</summary>
+    public static IReadOnlyList<string> JsonKeys { get; } = [.. typeof(TrainConfig).GetProperties()
+        .Where(p => p.CanWrite && p.GetMethod?.IsStatic == false)
+        .Select(p => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name))];
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the option, its value and what is allowed; every option has a range here.</summary>
     public TrainConfig Validate()
     {
+        OptionChecks.OneOf("dataset", Dataset, global::ContrastiveLab.Data.DatasetCatalog.Names);
+        OptionChecks.PathText("data-path", DataPath);
+        OptionChecks.PathText("data-dir", DataDir);
+        if (Augmentation is not null)
+        {
+            OptionChecks.OneOf("augmentation", Augmentation, [.. global::ContrastiveLab.Augmentation.AugmentationPresets.All.Keys]);
+        }
         OptionChecks.OneOf("model", Model, Models.ModelFactory.Names);
         OptionChecks.OneOf("head", Head, ["linear", "mlp"]);
         OptionChecks.OneOf("negatives", Negatives, NegativeSources);
@@ -140,6 +152,7 @@ public sealed record TrainConfig
         OptionChecks.Range("diagnostic-anchors", DiagnosticAnchors, 2, 1_000_000);
         OptionChecks.Range("knn-k", KnnK, 1, 100_000);
         OptionChecks.Range("knn-sigma", KnnSigma, 1e-4, 1e3);
+        OptionChecks.Range("seed", Seed, 0, long.MaxValue);
         if (HardK is { } k)
         {
             OptionChecks.Range("hard-k", k, 1, int.MaxValue);
