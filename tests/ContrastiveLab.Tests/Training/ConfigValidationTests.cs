@@ -40,6 +40,7 @@ public sealed class ConfigValidationTests : IDisposable
         ["schedule"] = ["\"linear\""],
         ["warmup_epochs"] = ["-1", "31"],
         ["bank_momentum"] = ["1", "-0.1"],
+        ["bank_init"] = ["\"zeros\""],
         ["queue_size"] = ["0", "100000000"],
         ["key_momentum"] = ["1.5", "-1"],
         ["seed"] = ["-1"],
