@@ -9,6 +9,7 @@ using ContrastiveLab.Data;
 using ContrastiveLab.IO;
 using ContrastiveLab.Models;
 using ContrastiveLab.Runs;
+using ContrastiveLab.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -251,6 +252,8 @@ public static class Trainer
         using var tensorboard = new TensorBoardWriter(Path.Combine(runDirectory, "tensorboard"));
         var anchorRows = DiagnosticAnchors(train.Count, config.DiagnosticAnchors, config.Seed);
 
+        var residentAfterEpoch = new JsonObject(); // this process's epochs only: a resumed run starts afresh
+
         // ---- the untrained encoder is epoch 0: the baseline every report shows
         if (history.Count == 0)
         {
@@ -320,6 +323,14 @@ public static class Trainer
             {
                 SaveCheckpoint(epoch + 1, 0, $"epoch-{epoch:D4}", best, 0, 0);
             }
+            // Between epochs nothing large is live: hand back what the allocators keep (glibc holds up to the trim
+            // threshold of freed heap, .NET its large-object heap), so resident memory follows what training retains.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            MallocTuning.ReleaseFreeMemory();
+            double resident = ProcessMemory.ResidentMb();
+            residentAfterEpoch[epoch.ToString(CultureInfo.InvariantCulture)] = resident;
+            tensorboard.Scalars(step, [KeyValuePair.Create("system/resident_mb", resident)]);
             if (options.Cancel.IsCancellationRequested && !last)
             {
                 throw new TrainingStoppedException(
@@ -354,6 +365,7 @@ public static class Trainer
             ["wall_seconds"] = priorSeconds + wall.Elapsed.TotalSeconds,
             ["threads"] = options.Threads,
             ["device"] = options.Device.type.ToString().ToLowerInvariant(),
+            ["resident_mb_after_epoch"] = residentAfterEpoch,
         };
         AtomicFile.WriteAllText(Path.Combine(runDirectory, SummaryFile), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         log.WriteLine($"finished: kNN top-1 {final["knn_top1"]:P2} after {config.Epochs} epochs in {priorSeconds + wall.Elapsed.TotalSeconds:F0} s");

@@ -1,3 +1,4 @@
+using ContrastiveLab.Runtime;
 using System.Text.Json.Nodes;
 using ContrastiveLab.Benchmarks;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Runtime;
 
 /// <summary>
 /// Resident memory of this process from <c>/proc/self/status</c> (Linux). VmHWM is the peak for the whole process;
