@@ -29,7 +29,13 @@ public static class SweepCommand
 
     static SweepCommand()
     {
-        Executor.AcceptOnlyFromAmong("local", "slurm");
+        Executor.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is not ("local" or "slurm") and var value)
+            {
+                result.AddError($"--executor {value}: expected local or slurm");
+            }
+        });
     }
 
     public static Command Build()

@@ -44,13 +44,18 @@ public static class SlurmClient
         {
             return [];
         }
-        var result = RunTool("squeue", ["--noheader", "--array", "--jobs", string.Join(',', jobIds), "--format", "%F|%K|%T|%R"], TimeSpan.FromSeconds(30));
-        if (result is not var (code, stdout, _))
+        var result = RunTool("squeue", ["--noheader", "--array", "--jobs", string.Join(',', jobIds), "--format", "%F|%K|%T|%R"], TimeSpan.FromSeconds(15));
+        if (result is not var (code, stdout, stderr))
         {
             return null;
         }
-        // squeue exits non-zero when none of the jobs exists any more: nothing of ours is queued.
-        return code == 0 ? ParseQueue(stdout) : [];
+        if (code == 0)
+        {
+            return ParseQueue(stdout);
+        }
+        // squeue fails with "Invalid job id" when none of the jobs exists any more: nothing of ours is queued.
+        // Any other failure (no configuration, controller down) means we do not know.
+        return stderr.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase) ? [] : null;
     }
 
     /// <summary>Parses <c>squeue --array --format '%F|%K|%T|%R'</c> output; lines that are not array tasks are skipped.</summary>
