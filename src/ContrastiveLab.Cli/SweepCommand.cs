@@ -213,11 +213,20 @@ public static class SweepCommand
         }
         string root = Path.GetFullPath(results);
         string slurmDir = Path.Combine(root, "slurm");
-        var unfinished = Enumerable.Range(0, runs.Count).Where(i => !Trainer.IsFinished(Path.Combine(root, runs[i].Name))).ToArray();
+        // Runs that an earlier job of this sweep still has queued or running are not submitted twice.
+        var queue = SlurmQueue(root, out _);
+        var active = Enumerable.Range(0, runs.Count).Where(i => queue?.Invoke(sweep.Name, runs[i].Name) is not null).ToHashSet();
+        var unfinished = Enumerable.Range(0, runs.Count).Where(i => !active.Contains(i) && !Trainer.IsFinished(Path.Combine(root, runs[i].Name))).ToArray();
         if (unfinished.Length == 0)
         {
-            output.WriteLine($"sweep {sweep.Name}: all {runs.Count} runs in {root} have finished; nothing to submit");
+            output.WriteLine(active.Count == 0
+                ? $"sweep {sweep.Name}: all {runs.Count} runs in {root} have finished; nothing to submit"
+                : $"sweep {sweep.Name}: {active.Count} runs are already queued or running in Slurm, the other {runs.Count - active.Count} have finished; nothing to submit");
             return 0;
+        }
+        if (active.Count > 0)
+        {
+            error.WriteLine($"{active.Count} runs already queued or running in Slurm are left out");
         }
         // The resolved file is named by its content: tasks of an earlier submission with other overrides keep reading theirs.
         string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(resolved)))[..8].ToLowerInvariant();

@@ -55,6 +55,9 @@ public sealed class SlurmIntegrationTests(ITestOutputHelper output) : IDisposabl
         string job1 = first.Stdout.Trim();
         Assert.Matches("^[0-9]+$", job1);
         Assert.Contains("#SBATCH --array=0-2%2", File.ReadAllText(Path.Combine(slurmDir, "tiny-slurm.sbatch")));
+        var twice = Cli(submit); // while job 1 holds every run, submitting again adds nothing
+        Assert.True(twice.Code == 0, twice.Log);
+        Assert.Contains("3 runs are already queued or running in Slurm", twice.Stdout);
 
         // Cancel task 1 once it has written a checkpoint and before it finishes.
         string victim = Path.Combine(results, runs[1].Name);
@@ -80,6 +83,8 @@ public sealed class SlurmIntegrationTests(ITestOutputHelper output) : IDisposabl
         Assert.True(second.Code == 0, second.Log);
         string job2 = second.Stdout.Trim();
         Assert.Contains("#SBATCH --array=1%2", File.ReadAllText(Path.Combine(slurmDir, "tiny-slurm.sbatch")));
+        var requeued = Cli("sweep", "status", results);
+        Assert.Matches(@"(pending|running)\s+1\s+" + runs[1].Name + $@"\s+.*slurm task {job2}_1", requeued.Stdout);
         Assert.True(WaitFor(() => !Queued(job2)), $"job {job2} still queued after {Patience.TotalSeconds} s\n{Logs(slurmDir)}");
         string resumedLog = File.ReadAllText(Path.Combine(slurmDir, $"{job2}_1.out"));
         Assert.Contains($"{runs[1].Name}: resuming", resumedLog);
