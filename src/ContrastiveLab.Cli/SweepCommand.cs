@@ -80,10 +80,15 @@ public static class SweepCommand
             }
             if (taskIndex is { } index)
             {
-                int count = Runs(sweep, overrides).Count;
-                if (index < 0 || index >= count)
+                var runs = Runs(sweep, overrides);
+                if (index < 0 || index >= runs.Count)
                 {
-                    throw new UserError($"--task-index {index}: sweep {sweep.Name} has {count} runs (indices 0 to {count - 1})");
+                    throw new UserError($"--task-index {index}: sweep {sweep.Name} has {runs.Count} runs (indices 0 to {runs.Count - 1})");
+                }
+                if (Trainer.IsFinished(Path.Combine(results, runs[index].Name)))
+                {
+                    parse.InvocationConfiguration.Output.WriteLine($"task {index}: {runs[index].Name} had finished before; nothing to do");
+                    return 0; // without loading libtorch: a requeued or resubmitted task of a finished run ends at once
                 }
                 return RunTask(sweep, results, overrides, index, TorchSession.Start(parse, Console.Error));
             }
@@ -310,9 +315,9 @@ public static class SweepCommand
         {
             throw new UserError(e.Message);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or TrainingStoppedException { Interrupted: true })
         {
-            throw new TrainingStoppedException($"task {index} stopped; submit the sweep again (or let Slurm requeue it) to resume", interrupted: true);
+            throw new TrainingStoppedException($"task {index} stopped (SIGTERM or Ctrl-C); submit the sweep again (or let Slurm requeue the task) to resume it from its last checkpoint", interrupted: true);
         }
         catch (ArgumentException e)
         {

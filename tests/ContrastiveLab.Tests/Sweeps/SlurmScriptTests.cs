@@ -144,6 +144,11 @@ public sealed class SlurmScriptTests : IDisposable
         Assert.Equal(0, done.ExitCode);
         Assert.Contains("all 3 runs", done.Stdout);
         Assert.Contains("nothing to submit", done.Stdout);
+
+        // A task of a finished run (requeued, or submitted by hand) ends at once with success.
+        var task = CliRunner.Run("sweep", sweepFile, "--out", results, "--task-index", "2");
+        Assert.Equal(0, task.ExitCode);
+        Assert.Contains($"task 2: {runs[2].Name} had finished before", task.Stdout);
     }
 
     [Theory]
