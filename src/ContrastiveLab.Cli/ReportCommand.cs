@@ -33,6 +33,12 @@ public static class ReportCommand
             string outDir = parse.GetValue(output) ?? Path.Combine(root, "report");
             var written = Run(root, outDir, parse.GetValue(preset), log, () => TorchSession.Start(parse, log));
             parse.InvocationConfiguration.Output.WriteLine($"report: {Path.Combine(outDir, "report.html")} ({written.Figures.Count} figures; claims: {string.Join(", ", written.Claims.Select(c => $"{c.Number} {c.Verdict}"))})");
+            if (written.Missing.Count > 0)
+            {
+                int notStarted = written.Missing.Count(m => m.Reason.StartsWith("not started", StringComparison.Ordinal));
+                parse.InvocationConfiguration.Output.WriteLine($"missing: {written.Missing.Count} runs not in the report ({notStarted} not started, {written.Missing.Count - notStarted} unfinished or unreadable): " +
+                    string.Join(", ", written.Missing.Select(m => m.Name)));
+            }
             return 0;
         });
         return command;

@@ -50,7 +50,7 @@ public static class ReportBuilder
             ? new ParagraphBlock("None: every run folder found has finished.")
             : new BulletsBlock(inputs.Runs.Missing.Select(m => $"{m.Name}: {m.Reason}").ToArray()));
 
-        return new ReportOutput(Markdown(blocks), Html(blocks), figures, claims, kind);
+        return new ReportOutput(Markdown(blocks), Html(blocks), figures, claims, kind) { Missing = inputs.Runs.Missing };
     }
 
     private static int Count(IReadOnlyList<ClaimResult> claims, ClaimVerdict verdict) => claims.Count(c => c.Verdict == verdict);

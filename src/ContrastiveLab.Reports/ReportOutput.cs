@@ -10,6 +10,9 @@ namespace ContrastiveLab.Reports;
 /// <param name="Accuracy">Which accuracy the report compares runs by.</param>
 public sealed record ReportOutput(string Markdown, string Html, IReadOnlyList<ReportFigure> Figures, IReadOnlyList<ClaimResult> Claims, AccuracyKind Accuracy)
 {
+    /// <summary>The run folders the report could not use and the listed runs that never started, with the reason each.</summary>
+    public IReadOnlyList<UnfinishedRun> Missing { get; init; } = [];
+
     /// <summary>Every file to write, as (path relative to the report folder, bytes).</summary>
     public IEnumerable<(string RelativePath, byte[] Content)> Files()
     {

@@ -16,7 +16,8 @@ public static class RunFolderReader
     /// <summary>
     /// Finds run folders up to two levels below <paramref name="root"/> (or <paramref name="root"/> itself) and reads
     /// each. Unfinished runs and runs with a damaged file are listed in <see cref="RunCollection.Missing"/> with the
-    /// reason; they never appear as complete.
+    /// reason; they never appear as complete. So are runs that a sweep lists (<c>sweeps/&lt;name&gt;.json</c>, written
+    /// when a sweep starts or is submitted) but that have no folder yet.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> does not exist.</exception>
     public static RunCollection ReadAll(string root)
@@ -46,6 +47,12 @@ public static class RunFolderReader
                 missing.Add(new UnfinishedRun(name, "unreadable: " + e.Message));
             }
         }
+        var found = new HashSet<string>(runs.Select(r => r.Name).Concat(missing.Select(m => m.Name)), StringComparer.Ordinal);
+        foreach (var (sweep, run) in ListedRuns(full).Where(p => !found.Contains(p.Run)))
+        {
+            found.Add(run);
+            missing.Add(new UnfinishedRun(run, $"not started: listed by sweep {sweep} (sweeps/{sweep}.json), no run folder yet"));
+        }
         return new RunCollection(full,
             runs.OrderBy(r => r.Name, StringComparer.Ordinal).ToArray(),
             missing.OrderBy(m => m.Name, StringComparer.Ordinal).ToArray());
@@ -72,6 +79,32 @@ public static class RunFolderReader
         var linear = File.Exists(linearPath) ? ReadJson(linearPath, ParseLinear) : null;
         var environment = File.Exists(environmentPath) ? ReadJson(environmentPath, ParseEnvironment) : null;
         return new RunRecord(name ?? Path.GetFileName(dir), dir, config, summary, metrics, order, linear, environment);
+    }
+
+    /// <summary>(sweep, run folder name) for each run listed under <c>root/sweeps/*.json</c>; unreadable listings are passed over.</summary>
+    private static IEnumerable<(string Sweep, string Run)> ListedRuns(string root)
+    {
+        string dir = Path.Combine(root, "sweeps");
+        if (!System.IO.Directory.Exists(dir))
+        {
+            yield break;
+        }
+        foreach (string file in System.IO.Directory.EnumerateFiles(dir, "*.json").Order(StringComparer.Ordinal))
+        {
+            string[] names;
+            try
+            {
+                names = (JsonNode.Parse(File.ReadAllText(file))?["runs"] as JsonArray)?.Select(n => n?.GetValue<string>()).OfType<string>().ToArray() ?? [];
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
+            {
+                continue;
+            }
+            foreach (string name in names.Where(n => n.Length > 0 && !n.Contains('/') && !n.Contains('\\') && n != "." && n != ".."))
+            {
+                yield return (Path.GetFileNameWithoutExtension(file), name);
+            }
+        }
     }
 
     private static IEnumerable<string> RunDirectories(string root)

@@ -13,7 +13,56 @@ public sealed class RunLock : IDisposable
 
     /// <summary>Takes the lock of <paramref name="runDirectory"/>.</summary>
     /// <exception cref="RunLockedException">Another process holds it.</exception>
-    public static RunLock Acquire(string runDirectory)
+    public static RunLock Acquire(string runDirectory) => Acquire(runDirectory, TimeSpan.Zero);
+
+    /// <summary>
+    /// Takes the lock of <paramref name="runDirectory"/>, trying again for up to <paramref name="wait"/> while another
+    /// process holds it (a status probe holds it for an instant; a run in progress for hours, so keep the wait short).
+    /// </summary>
+    /// <exception cref="RunLockedException">Another process still holds it after <paramref name="wait"/>.</exception>
+    public static RunLock Acquire(string runDirectory, TimeSpan wait)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
+        {
+            try
+            {
+                return TryOnce(runDirectory);
+            }
+            catch (RunLockedException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(200);
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when a live process holds the lock of <paramref name="runDirectory"/>. Probing takes a shared lock for an
+    /// instant, so a run starting at that very moment may have to wait for it (see <see cref="Acquire(string, TimeSpan)"/>).
+    /// </summary>
+    public static bool IsHeld(string runDirectory)
+    {
+        string path = Path.Combine(runDirectory, FileName);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return false;
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    private static RunLock TryOnce(string runDirectory)
     {
         Directory.CreateDirectory(runDirectory);
         string path = Path.Combine(runDirectory, FileName);

@@ -213,6 +213,26 @@ public sealed record SweepFile(string Name, string Description, string Follows, 
         return runs;
     }
 
+    /// <summary>
+    /// This sweep with <paramref name="overrides"/> applied, as a sweep file whose grid lists every run's full
+    /// config in order: it expands to the same runs, with the same names and indices, whatever the original file
+    /// or the overrides become later. Cluster tasks read it so that every task sees the same grid.
+    /// </summary>
+    /// <exception cref="SweepException">A run is invalid.</exception>
+    public string ToResolvedJson(JsonObject? overrides = null)
+    {
+        var runs = Expand(Name, overrides);
+        var resolved = new JsonObject
+        {
+            ["name"] = Name,
+            ["description"] = Description,
+            ["follows"] = Follows,
+            ["base"] = new JsonObject(),
+            ["grid"] = new JsonArray([.. runs.Select(r => JsonNode.Parse(Trainer.ToJson(r.Config)))]),
+        };
+        return resolved.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
     /// <summary>A readable, unique folder name: the settings that usually vary plus a hash of the whole config.</summary>
     public static string RunName(TrainConfig config)
     {

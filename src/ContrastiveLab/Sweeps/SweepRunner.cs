@@ -11,10 +11,14 @@ namespace ContrastiveLab.Sweeps;
 /// Runs a sweep's runs one after another into a results folder: a finished run (its summary.json exists) is
 /// skipped, an interrupted one resumes from its newest valid checkpoint, and a run that fails is recorded and
 /// the sweep goes on. Several sweeps may share a results folder; each writes <c>sweeps/&lt;name&gt;.json</c>
-/// listing its runs, which reports use to tell what belongs to which preset.
+/// listing its runs, which reports use to tell what belongs to which preset. A cluster task runs one run by its
+/// index (<see cref="RunTask"/>).
 /// </summary>
 public static class SweepRunner
 {
+    /// <summary>Written atomically into a run folder when the run fails: its last error line, when and where.</summary>
+    public const string FailureFile = "failure.json";
+
     /// <summary>What happened to one run.</summary>
     public sealed record Outcome(string Name, string State, string? Error, double Seconds);
 
@@ -28,16 +32,7 @@ public static class SweepRunner
         Action<int, int, SweepRun>? onRunStart = null)
     {
         var runs = sweep.Expand(sweep.Name, overrides);
-        Directory.CreateDirectory(Path.Combine(resultsDirectory, "sweeps"));
-        var listing = new JsonObject
-        {
-            ["name"] = sweep.Name,
-            ["description"] = sweep.Description,
-            ["follows"] = sweep.Follows,
-            ["runs"] = new JsonArray([.. runs.Select(r => (JsonNode?)r.Name)]),
-        };
-        AtomicFile.WriteAllText(Path.Combine(resultsDirectory, "sweeps", sweep.Name + ".json"), listing.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-
+        WriteListing(sweep, runs, resultsDirectory);
         var outcomes = new List<Outcome>();
         for (int i = 0; i < runs.Count; i++)
         {
@@ -50,13 +45,11 @@ public static class SweepRunner
                 continue;
             }
             options.Cancel.ThrowIfCancellationRequested();
-            bool resume = File.Exists(Path.Combine(dir, Trainer.ConfigFile));
-            options.Log.WriteLine($"[{i + 1}/{runs.Count}] {run.Name}: {(resume ? "resuming" : "starting")} ({run.Config.Describe})");
             onRunStart?.Invoke(i, runs.Count, run);
             var watch = Stopwatch.StartNew();
             try
             {
-                Trainer.Run(run.Config, dir, options with { Resume = resume });
+                Train(run, dir, $"[{i + 1}/{runs.Count}]", options);
                 outcomes.Add(new Outcome(run.Name, "finished", null, watch.Elapsed.TotalSeconds));
             }
             catch (TrainingStoppedException e) when (!e.Interrupted)
@@ -66,5 +59,122 @@ public static class SweepRunner
             }
         }
         return outcomes;
+    }
+
+    /// <summary>
+    /// Runs only run <paramref name="index"/> (0-based, in <see cref="SweepFile.Expand"/> order): what one array task
+    /// of a cluster job does. A finished run returns at once as "skipped"; a folder with a config resumes from its
+    /// newest valid checkpoint. Any failure but an interruption or a busy folder is recorded in the run folder's
+    /// <see cref="FailureFile"/> and rethrown; a run that then finishes removes it.
+    /// </summary>
+    /// <exception cref="SweepException">The index is outside the sweep.</exception>
+    /// <exception cref="RunLockedException">Another process trains into the run's folder.</exception>
+    public static Outcome RunTask(SweepFile sweep, string resultsDirectory, int index, TrainRunOptions options, JsonObject? overrides = null)
+    {
+        var runs = sweep.Expand(sweep.Name, overrides);
+        if (index < 0 || index >= runs.Count)
+        {
+            throw new SweepException($"--task-index {index}: sweep {sweep.Name} has {runs.Count} runs (indices 0 to {runs.Count - 1})");
+        }
+        if (!File.Exists(Path.Combine(resultsDirectory, "sweeps", sweep.Name + ".json")))
+        {
+            WriteListing(sweep, runs, resultsDirectory); // a task started by hand: let status and report see the sweep
+        }
+        var run = runs[index];
+        string dir = Path.Combine(resultsDirectory, run.Name);
+        string tag = $"[task {index}, {index + 1}/{runs.Count}]";
+        if (Trainer.IsFinished(dir))
+        {
+            options.Log.WriteLine($"{tag} {run.Name}: finished before, nothing to do");
+            return new Outcome(run.Name, "skipped", null, 0);
+        }
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            Train(run, dir, tag, options);
+            return new Outcome(run.Name, "finished", null, watch.Elapsed.TotalSeconds);
+        }
+        catch (Exception e) when (e is not (RunLockedException or OperationCanceledException or TrainingStoppedException))
+        {
+            RecordFailure(dir, e.Message);
+            throw;
+        }
+    }
+
+    /// <summary>Writes <c>sweeps/&lt;name&gt;.json</c> under <paramref name="resultsDirectory"/>: the sweep's runs, in order.</summary>
+    public static void WriteListing(SweepFile sweep, IReadOnlyList<SweepRun> runs, string resultsDirectory)
+    {
+        Directory.CreateDirectory(Path.Combine(resultsDirectory, "sweeps"));
+        var listing = new JsonObject
+        {
+            ["name"] = sweep.Name,
+            ["description"] = sweep.Description,
+            ["follows"] = sweep.Follows,
+            ["runs"] = new JsonArray([.. runs.Select(r => (JsonNode?)r.Name)]),
+        };
+        AtomicFile.WriteAllText(Path.Combine(resultsDirectory, "sweeps", sweep.Name + ".json"), listing.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>The last error line recorded in <paramref name="runDirectory"/>, or null when the run has no failure on record.</summary>
+    public static string? LastFailure(string runDirectory)
+    {
+        string path = Path.Combine(runDirectory, FailureFile);
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path))?["error"]?.GetValue<string>();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
+        {
+            return File.Exists(path) ? "(failure.json unreadable)" : null;
+        }
+    }
+
+    private static void Train(SweepRun run, string dir, string tag, TrainRunOptions options)
+    {
+        bool resume = File.Exists(Path.Combine(dir, Trainer.ConfigFile));
+        options.Log.WriteLine($"{tag} {run.Name}: {(resume ? "resuming" : "starting")} ({run.Config.Describe})");
+        try
+        {
+            Trainer.Run(run.Config, dir, options with { Resume = resume });
+        }
+        catch (TrainingStoppedException e) when (!e.Interrupted)
+        {
+            RecordFailure(dir, e.Message);
+            throw;
+        }
+        TryDelete(Path.Combine(dir, FailureFile)); // an earlier attempt's failure no longer applies
+    }
+
+    private static void RecordFailure(string dir, string message)
+    {
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var failure = new JsonObject
+            {
+                ["error"] = message.Split('\n')[0].Trim(),
+                ["at"] = DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                ["host"] = Environment.MachineName,
+                ["slurm_job"] = Environment.GetEnvironmentVariable("SLURM_ARRAY_JOB_ID") is { } job
+                    ? $"{job}_{Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_ID")}"
+                    : Environment.GetEnvironmentVariable("SLURM_JOB_ID"),
+            };
+            AtomicFile.WriteAllText(Path.Combine(dir, FailureFile), failure.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The failure itself is reported by the caller; a folder we cannot write to must not hide it.
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 }

@@ -23,6 +23,9 @@ public sealed record TrainRunOptions
     /// <summary>Fetches a dataset that is nowhere on disk (see <c>DatasetCatalog.Load</c>); null: never download.</summary>
     public Action<IReadOnlyList<Data.DownloadItem>, string>? Download { get; init; }
 
+    /// <summary>How long to keep trying when another process holds the run folder's lock (zero: fail at once).</summary>
+    public TimeSpan LockWait { get; init; }
+
     /// <summary>Stops the run at the next step boundary, after writing a checkpoint.</summary>
     public CancellationToken Cancel { get; init; }
 }

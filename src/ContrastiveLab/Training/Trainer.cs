@@ -144,7 +144,7 @@ public static class Trainer
     {
         config.Validate();
         var wall = Stopwatch.StartNew();
-        using var runLock = RunLock.Acquire(runDirectory);
+        using var runLock = RunLock.Acquire(runDirectory, options.LockWait);
         var store = new CheckpointStore(runDirectory);
         store.CleanTemporaries();
         string configPath = Path.Combine(runDirectory, ConfigFile);

@@ -92,6 +92,33 @@ public sealed partial class ReportCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_partially_finished_sweep_reports_what_it_has_and_names_every_run_missing_unfinished_or_not_started()
+    {
+        string root = SyntheticRuns.NewRoot();
+        SyntheticRuns.Write(root, "c-0.2", "contrastive", 0.2, 0.7, 3.5, 0.3);
+        SyntheticRuns.Write(root, "c-0.5", "contrastive", 0.5, 0.6, 3.0, 0.4, finished: false);
+        Directory.CreateDirectory(Path.Combine(root, "sweeps"));
+        File.WriteAllText(Path.Combine(root, "sweeps", "grid.json"), """{ "name": "grid", "runs": ["c-0.2", "c-0.5", "c-1.0", "../outside"] }""");
+
+        var (code, stdout, stderr) = CliRunner.Run("report", root);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("missing: 2 runs not in the report (1 not started, 1 unfinished or unreadable): c-0.5, c-1.0", stdout, StringComparison.Ordinal);
+        string md = File.ReadAllText(Path.Combine(root, "report", "report.md"));
+        Assert.Contains("1 finished runs", md, StringComparison.Ordinal);
+        Assert.Contains("c-0.5: no summary.json", md, StringComparison.Ordinal);
+        Assert.Contains("c-1.0: not started: listed by sweep grid", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("outside", md, StringComparison.Ordinal);
+
+        // Once every listed run has finished, nothing is missing.
+        SyntheticRuns.Write(root, "c-0.5", "contrastive", 0.5, 0.6, 3.0, 0.4);
+        SyntheticRuns.Write(root, "c-1.0", "contrastive", 1.0, 0.5, 2.5, 0.5);
+        var complete = CliRunner.Run("report", root);
+        Assert.True(complete.ExitCode == 0, complete.Stderr);
+        Assert.DoesNotContain("missing:", complete.Stdout, StringComparison.Ordinal);
+        Assert.Contains("None: every run folder found has finished.", File.ReadAllText(Path.Combine(root, "report", "report.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void No_finished_run_is_a_one_line_usage_error()
     {
         string root = SyntheticRuns.NewRoot();
