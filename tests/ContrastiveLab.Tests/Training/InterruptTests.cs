@@ -35,15 +35,17 @@ public sealed class InterruptTests(FixtureRunFixture reference, ITestOutputHelpe
             child.Signal("INT");
             Assert.True(child.WaitForExit(TimeSpan.FromMinutes(2)), "the run did not stop within 2 minutes of Ctrl-C");
             string log = child.Log();
-            if (child.ExitCode == 0)
+            if (Trainer.IsFinished(runDir))
             {
+                // The run ended before the signal came (on a loaded machine a child can outrun the drawn delay);
+                // a signal during shutdown may still set exit code 130.
+                Assert.True(child.ExitCode is 0 or 130, log);
                 stops.Add("finished before the signal");
                 break;
             }
             Assert.True(child.ExitCode == 130, log);
-            Assert.Contains("stopping at the next step boundary", child.Stderr);
-            Assert.Contains($"Continue with: contrastive train --out {runDir} --resume", child.Stderr);
-            Assert.False(Trainer.IsFinished(runDir), log);
+            Assert.True(child.Stderr.Contains("stopping at the next step boundary", StringComparison.Ordinal), log);
+            Assert.True(child.Stderr.Contains($"Continue with: contrastive train --out {runDir} --resume", StringComparison.Ordinal), log);
             var rejected = new List<string>();
             var checkpoint = new CheckpointStore(runDir).LatestValid(rejected);
             Assert.NotNull(checkpoint);
