@@ -2,8 +2,9 @@ using System.Globalization;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Benchmarks;
 using ContrastiveLab.Runtime;
+using BenchmarkDotNet.Jobs;
 
-// Stand-alone benchmarks (the side-by-side PyTorch comparison is `contrastive bench --compare-pytorch`, docs/performance.md): `augment`, `loss-bank [M]`, `analyze [N] [D] [float32|float64]`; `--smoke` runs tiny sizes
+// Stand-alone benchmarks (the side-by-side PyTorch comparison is `contrastive bench --compare-pytorch`, docs/performance.md): `augment`, `loss-bank [M]`, `analyze [N] [D] [float32|float64]`, `micro` (BenchmarkDotNet); `--smoke` runs tiny sizes
 // so CI keeps them compiling and working.
 string[] positional = [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
 string workload = positional.FirstOrDefault() ?? "augment";
@@ -29,8 +30,20 @@ switch (workload)
         double fmnist = AugmentCifarWorkload.ImagesPerSecondPerCore(AugmentationPresets.FashionMnist, 1, 28, 28, images, repeats);
         Console.WriteLine($"augment-fashion-mnist: {fmnist:F0} images/s per core (fashion-mnist preset, 28×28, one thread)");
         break;
+    case "micro":
+        // BenchmarkDotNet, in this process (libtorch is already loaded here); --smoke is one dry iteration of each.
+        var job = smoke ? BenchmarkDotNet.Jobs.Job.Dry : BenchmarkDotNet.Jobs.Job.ShortRun;
+        var config = BenchmarkDotNet.Configs.ManualConfig.Create(BenchmarkDotNet.Configs.DefaultConfig.Instance)
+            .AddJob(job.WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance))
+            .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "contrastivelab-benchmarkdotnet"));
+        if (smoke)
+        {
+            config = config.WithOptions(BenchmarkDotNet.Configs.ConfigOptions.DisableOptimizationsValidator);
+        }
+        var summaries = BenchmarkDotNet.Running.BenchmarkRunner.Run([typeof(LossMicroBenchmarks), typeof(UniformityMicroBenchmarks)], config);
+        return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
     default:
-        Console.Error.WriteLine("usage: ContrastiveLab.Benchmarks augment|loss-bank [M]|analyze [N] [D] [float32|float64] [--smoke]");
+        Console.Error.WriteLine("usage: ContrastiveLab.Benchmarks augment|loss-bank [M]|analyze [N] [D] [float32|float64]|micro [--smoke]");
         return 2;
 }
 return 0;

@@ -161,22 +161,23 @@ internal sealed record AnalyzeInputs(
         return problem is null ? array : throw new UserError($"{path}: {problem}");
     }
 
-    /// <summary>The first row (0-based) holding NaN or ±∞ or only zeros, described; null when every row is usable.</summary>
+    /// <summary>The first row (0-based) holding NaN or ±∞ (with its column) or only zeros, described; null when every row is usable.</summary>
     private static string? FindBadRow<T>(ReadOnlySpan<T> data, int dim) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int row = 0; row * (long)dim < data.Length; row++)
         {
             var values = data.Slice(row * dim, dim);
             bool allZero = true;
-            foreach (var v in values)
+            for (int column = 0; column < values.Length; column++)
             {
+                var v = values[column];
                 if (T.IsNaN(v))
                 {
-                    return $"row {row} contains NaN";
+                    return $"row {row}, column {column} contains NaN";
                 }
                 if (T.IsInfinity(v))
                 {
-                    return $"row {row} contains an infinite value";
+                    return $"row {row}, column {column} contains an infinite value ({(T.IsNegative(v) ? "-" : "+")}inf)";
                 }
                 allZero &= T.IsZero(v);
             }

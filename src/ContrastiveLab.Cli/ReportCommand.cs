@@ -103,6 +103,11 @@ public static class ReportCommand
         {
             throw new UserError($"{embeddingsPath}: expected (T, D) embeddings with T ≥ 3 and (T,) labels; got {string.Join('×', embeddings.shape)} and {string.Join('×', labels.shape)}");
         }
+        if (embeddings.is_floating_point() && !isfinite(embeddings).all().item<bool>())
+        {
+            var first = logical_not(isfinite(embeddings)).nonzero()[0];
+            throw new UserError($"{embeddingsPath}: row {first[0].item<long>()}, column {first[1].item<long>()} is not finite ({embeddings[first[0], first[1]].to_type(ScalarType.Float64).item<double>().ToString(System.Globalization.CultureInfo.InvariantCulture)}); the run's test embeddings are damaged");
+        }
         long n = embeddings.shape[0];
         var take = randperm(n, generator: new Generator(0).manual_seed(1)).narrow(0, 0, Math.Min(n, MapPoints));
         var x = embeddings.index_select(0, take).to_type(ScalarType.Float64);

@@ -54,27 +54,54 @@ internal static class SimilarityChunks
         }
     }
 
+    /// <summary>Largest tile of <see cref="ForEachUpperTile"/>: 512 × 2048 entries (4 MiB in float32), small enough to
+    /// stay in cache between the matrix product that writes it and the element-wise passes that read it (measured
+    /// against 256 × 2048 and 512 × 1024 on this project's reference machine: docs/performance.md).</summary>
+    internal const long TileElements = 1L << 20;
+
     /// <summary>
-    /// Visits the pairs i &lt; j of z · zᵀ: the block of rows [a, a + c) covers columns [a, N) and its entries with
-    /// j ≤ i are −∞. Half the work of the full matrix.
+    /// Visits the pairs i &lt; j of alpha · z · zᵀ in cache-sized tiles: rows [r, r + c) against columns [r, N) in
+    /// pieces of at most <see cref="TileElements"/> entries; in each row band's first tile the entries with j ≤ i are
+    /// −∞. Half the work of the full matrix, and each tile is written once by the product and read back from cache.
     /// </summary>
     /// <param name="z">(N, D) rows in the compute dtype.</param>
-    /// <param name="visit">Called once per block, in row order; <c>excludedFlat</c> is null.</param>
-    internal static void ForEachUpperPair(Tensor z, Visitor visit)
+    /// <param name="alpha">Scale folded into the matrix product (saves an element-wise pass).</param>
+    /// <param name="visit">Called once per tile; <c>start</c> is the tile's first row; <c>excludedFlat</c> is null.</param>
+    internal static void ForEachUpperTile(Tensor z, double alpha, Visitor visit)
     {
         long n = z.shape[0];
-        long rows = Math.Min(n, RowsPerChunk(n));
+        // A forced height (tests) also forces narrow tiles, so that every band is split into several.
+        long rows = Math.Min(n, t_rowsOverride > 0 ? t_rowsOverride : 512);
+        long columns = t_rowsOverride > 0 ? 2 * rows + 1 : Math.Max(rows, TileElements / rows);
         using var scope = NewDisposeScope();
-        var buffer = empty(rows * n, dtype: z.dtype, device: z.device);
+        var buffer = empty(rows * columns, dtype: z.dtype, device: z.device);
         var lowerWithDiagonal = ones(rows, rows, dtype: ScalarType.Bool, device: z.device).tril();
-        for (long start = 0; start < n; start += rows)
+        var zT = z.t();
+        bool exactAlpha = (double)(float)alpha == alpha; // addmm takes its scale as float32
+        for (long r = 0; r < n; r += rows)
         {
-            using var step = NewDisposeScope();
-            long c = Math.Min(rows, n - start), w = n - start;
-            var s = buffer.narrow(0, 0, c * w).view(c, w);
-            s.addmm_(z.narrow(0, start, c), z.narrow(0, start, w).t(), beta: 0, alpha: 1);
-            s.narrow(1, 0, c).masked_fill_(lowerWithDiagonal.narrow(0, 0, c).narrow(1, 0, c), double.NegativeInfinity);
-            visit(start, s, null);
+            long c = Math.Min(rows, n - r);
+            var band = z.narrow(0, r, c);
+            for (long col = r; col < n; col += columns)
+            {
+                using var step = NewDisposeScope();
+                long w = Math.Min(columns, n - col);
+                var s = buffer.narrow(0, 0, c * w).view(c, w);
+                if (exactAlpha)
+                {
+                    s.addmm_(band, zT.narrow(1, col, w), beta: 0, alpha: (float)alpha);
+                }
+                else
+                {
+                    s.addmm_(band, zT.narrow(1, col, w), beta: 0, alpha: 1).mul_(alpha);
+                }
+                if (col == r)
+                {
+                    long d = Math.Min(c, w);
+                    s.narrow(1, 0, d).masked_fill_(lowerWithDiagonal.narrow(0, 0, c).narrow(1, 0, d), double.NegativeInfinity);
+                }
+                visit(r, s, null);
+            }
         }
     }
 

@@ -21,7 +21,19 @@ public static class Uniformity
         var z = MetricInputs.UnitRows(embeddings, nameof(embeddings), embeddings, minRows: 2);
         long n = z.shape[0];
         double lse = double.NegativeInfinity;
-        SimilarityChunks.ForEachUpperPair(z, (_, s, _) => lse = AddBlock(lse, s, t));
+        if (4 * t > 80)
+        {
+            SimilarityChunks.ForEachUpperTile(z, 1, (_, s, _) => lse = AddBlock(lse, s, t));
+        }
+        else
+        {
+            // exp(2t(s − 1)) = exp(−2t)·exp(2t·s): the scale rides on the matrix product, the shift on the total.
+            // Rows are summed in the compute dtype (at most a tile's width of terms, each in [e^−2t, e^2t]) and the
+            // row sums in float64: a float32 tensor summed straight into float64 is an order of magnitude slower.
+            double sum = 0;
+            SimilarityChunks.ForEachUpperTile(z, 2 * t, (_, s, _) => sum += s.exp_().sum(1).sum(ScalarType.Float64).item<double>());
+            lse = sum > 0 ? Math.Log(sum) - 2 * t : double.NegativeInfinity;
+        }
         return lse - Math.Log(n * (n - 1.0) / 2);
     }
 

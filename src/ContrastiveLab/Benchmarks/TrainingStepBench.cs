@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace ContrastiveLab.Benchmarks;
 
 /// <summary>
-/// The training step of <see cref="Trainer"/> on random input tensors of the right shape (data loading and
+/// The training step of <see cref="Trainer"/> (<see cref="TrainingStep"/>) on random input tensors of the right shape (data loading and
 /// augmentation excluded): forward, contrastive loss, backward, SGD (lr 0.06, momentum 0.9, weight decay 5e-4),
 /// and for the memory bank the bank update. Images per second counts anchors (one per image, whatever the views).
 /// </summary>
@@ -17,8 +17,9 @@ internal sealed class TrainingStepBench : IDisposable
     private readonly ContrastiveEncoder _model;
     private readonly optim.Optimizer _optimizer;
     private readonly MemoryBank? _bank;
-    private readonly ContrastiveLoss _loss = new(Tau);
-    private readonly Tensor _views;
+    private readonly TrainingStep _step;
+    private readonly Tensor _view1;
+    private readonly Tensor? _view2;
     private readonly int _batch;
 
     /// <param name="model">Model name of <see cref="ModelFactory"/>.</param>
@@ -34,8 +35,9 @@ internal sealed class TrainingStepBench : IDisposable
         _model.train();
         _optimizer = optim.SGD(_model.parameters(), 0.06, 0.9, weight_decay: 5e-4);
         _bank = bankSize is { } n ? new MemoryBank(n, 128) : null;
-        int views = _bank is null ? 2 : 1;
-        _views = randn(views * batch, channels, size, size);
+        _step = new TrainingStep(_model, _optimizer, new ContrastiveLoss(Tau), _bank);
+        _view1 = randn(batch, channels, size, size);
+        _view2 = _bank is null ? randn(batch, channels, size, size) : null;
     }
 
     /// <summary>Runs <paramref name="steps"/> training steps; returns the last loss value.</summary>
@@ -44,37 +46,12 @@ internal sealed class TrainingStepBench : IDisposable
         double value = double.NaN;
         for (int i = 0; i < steps; i++)
         {
-            value = Step();
+            using var scope = NewDisposeScope();
+            // The trainer's shuffled batches: a fresh random subset of the bank rows each step.
+            var indices = _bank is null ? arange(_batch, dtype: ScalarType.Int64) : randperm(_bank.Size).narrow(0, 0, _batch);
+            value = _step.Run(indices, _view1, _view2);
         }
         return value;
-    }
-
-    // The body of Trainer.Run's local Step for the memory-bank and in-batch cases, on fixed input tensors.
-    private double Step()
-    {
-        using var scope = NewDisposeScope();
-        _optimizer.zero_grad();
-        Tensor value;
-        if (_bank is not null)
-        {
-            var indices = randperm(_bank.Size).narrow(0, 0, _batch);
-            var z = _model.forward(_views);
-            var positives = _bank.Gather(indices);
-            value = _loss.Forward(z, positives, Negatives.Shared(_bank.Entries, indices));
-            value.backward();
-            _optimizer.step();
-            _bank.Update(indices, z.detach());
-        }
-        else
-        {
-            var both = _model.forward(_views);
-            var z1 = both.narrow(0, 0, _batch);
-            var z2 = both.narrow(0, _batch, _batch);
-            value = (_loss.Forward(z1, z2, Negatives.InBatch) + _loss.Forward(z2, z1, Negatives.InBatch)) / 2;
-            value.backward();
-            _optimizer.step();
-        }
-        return value.item<float>();
     }
 
     /// <summary>Median images per second of <paramref name="stepsPerRun"/> steps, after <paramref name="warmupSteps"/> steps.</summary>
@@ -97,7 +74,8 @@ internal sealed class TrainingStepBench : IDisposable
 
     public void Dispose()
     {
-        _views.Dispose();
+        _view1.Dispose();
+        _view2?.Dispose();
         _bank?.Dispose();
         _optimizer.Dispose();
         _model.Dispose();

@@ -12,6 +12,12 @@ public static class ImageDecoder
     /// <summary>Largest image accepted, in pixels, checked against the header before any pixel buffer is allocated.</summary>
     public const long MaxPixels = 64L * 1024 * 1024;
 
+    /// <summary>Pixels an image may declare per byte of its file, beyond <see cref="MinPixelAllowance"/>.</summary>
+    public const long MaxPixelsPerByte = 1024;
+
+    /// <summary>Pixels any image may declare, whatever its file size.</summary>
+    public const long MinPixelAllowance = 65536;
+
     /// <summary>The format the magic bytes announce: "jpeg", "png", or null for anything else.</summary>
     public static string? Sniff(ReadOnlySpan<byte> bytes)
     {
@@ -33,6 +39,12 @@ public static class ImageDecoder
         if (width <= 0 || height <= 0 || (long)width * height > MaxPixels)
         {
             throw new DataFormatException(path, $"undecodable image: {format} header claims {width}x{height} pixels");
+        }
+        // Decoding allocates about 10 bytes a pixel: a header that claims far more pixels than its file could encode
+        // would have a few bytes allocate megabytes. Real photographs stay far below this ratio.
+        if ((long)width * height > MinPixelAllowance + (MaxPixelsPerByte * bytes.LongLength))
+        {
+            throw new DataFormatException(path, $"undecodable image: {format} header claims {width}x{height} pixels, more than a {bytes.Length}-byte file can hold (at most {MaxPixelsPerByte} pixels a byte)");
         }
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var result = codec.GetPixels(info, out byte[] rgba);

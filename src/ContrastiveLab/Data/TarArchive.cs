@@ -15,6 +15,8 @@ public static class TarArchive
     /// Returns the archive's regular files whose names pass <paramref name="wanted"/>, keyed by the entry's
     /// normalised relative path (forward slashes).
     /// </summary>
+    /// <exception cref="DataFormatException">The archive is damaged (System.Formats.Tar's format, overflow and argument
+    /// errors on corrupt header fields included), an entry is too large, or a name could escape a folder.</exception>
     public static Dictionary<string, byte[]> ReadFiles(string path, Func<string, bool> wanted)
     {
         try
@@ -38,13 +40,13 @@ public static class TarArchive
             }
             return files;
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or OverflowException or ArgumentException)
         {
             throw new DataFormatException(path, $"not a readable tar archive ({e.Message})");
         }
     }
 
-    /// <summary>Normalises an entry name and refuses one that is absolute or climbs with <c>..</c>.</summary>
+    /// <summary>Normalises an entry name and refuses one that is absolute, climbs with <c>..</c>, or names the folder itself.</summary>
     public static string CheckName(string archive, string name)
     {
         string normal = name.Replace('\\', '/');
@@ -57,6 +59,11 @@ public static class TarArchive
         {
             throw new DataFormatException(archive, $"entry '{name}' contains '..'; refusing the archive");
         }
-        return string.Join('/', parts.Where(p => p != "."));
+        string relative = string.Join('/', parts.Where(p => p != "."));
+        if (relative.Length == 0)
+        {
+            throw new DataFormatException(archive, $"entry '{name}' names no file inside the archive's folder; refusing the archive");
+        }
+        return relative;
     }
 }

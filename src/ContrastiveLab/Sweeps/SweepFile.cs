@@ -30,12 +30,13 @@ public sealed record SweepFile(string Name, string Description, string Follows, 
     internal static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     /// <summary>Config keys a sweep may set (TrainConfig's properties in snake_case).</summary>
-    public static IReadOnlyList<string> ConfigKeys { get; } = [.. typeof(TrainConfig).GetProperties()
-        .Where(p => p.CanWrite)
-        .Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name))];
+    public static IReadOnlyList<string> ConfigKeys => TrainConfig.JsonKeys;
+
+    /// <summary>Most runs one sweep may expand to (a grid with a typo can otherwise ask for millions).</summary>
+    public const long MaxRuns = 10_000;
 
     /// <summary>Parses a sweep; <paramref name="source"/> names the file in errors.</summary>
-    /// <exception cref="SweepException">Malformed JSON, unknown keys (with a suggestion), or invalid run configs.</exception>
+    /// <exception cref="SweepException">Malformed JSON, unknown keys (with a suggestion), values of the wrong type, or invalid run configs.</exception>
     public static SweepFile Parse(string json, string source)
     {
         JsonNode? root;
@@ -51,53 +52,111 @@ public sealed record SweepFile(string Name, string Description, string Follows, 
         {
             throw new SweepException($"{source}: a sweep file must hold one JSON object");
         }
-        foreach (var (key, _) in obj)
+        var seenKeys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, _) in Properties(source, obj, "the sweep"))
         {
             CheckKey(source, key, TopLevelKeys, "sweep key");
+            if (!seenKeys.Add(key))
+            {
+                throw new SweepException($"{source}: sweep key '{key}' is given twice");
+            }
         }
-        string name = obj["name"]?.GetValue<string>() ?? Path.GetFileNameWithoutExtension(source);
-        var baseConfig = obj["base"] as JsonObject ?? [];
-        foreach (var (key, _) in baseConfig)
+        string name = Text(source, obj, "name") ?? Path.GetFileNameWithoutExtension(source);
+        if (name.Length == 0 || name is "." or ".." || name.IndexOfAny(['/', '\\']) >= 0 || name.Any(char.IsControl) || name.Length > 200)
         {
-            CheckKey(source, key, ConfigKeys, "config key in base");
+            throw new SweepException($"{source}: sweep key 'name' = '{Shorten(name)}' is not allowed; it names the results folder, so it must be one folder name (no '/', '\\', '..' or control characters, at most 200 characters)");
         }
+        var baseConfig = obj["base"] switch
+        {
+            null => [],
+            JsonObject b => b,
+            var other => throw new SweepException($"{source}: sweep key 'base' = {Shorten(other.ToJsonString())} must be an object of config keys"),
+        };
+        CheckConfigKeys(source, baseConfig, "config key in base");
         var grid = new List<JsonObject>();
+        long runCount = 0;
         if (obj["grid"] is JsonArray blocks)
         {
             foreach (var block in blocks)
             {
                 if (block is not JsonObject b)
                 {
-                    throw new SweepException($"{source}: each grid entry must be an object of config keys");
+                    throw new SweepException($"{source}: sweep key 'grid': each grid entry must be an object of config keys");
                 }
+                CheckConfigKeys(source, b, "config key in grid");
+                long combinations = 1;
                 foreach (var (key, value) in b)
                 {
-                    CheckKey(source, key, ConfigKeys, "config key in grid");
                     if (value is JsonArray { Count: 0 })
                     {
                         throw new SweepException($"{source}: grid key '{key}' has an empty list");
                     }
+                    combinations = Math.Min(MaxRuns + 1, combinations * (value is JsonArray list ? list.Count : 1));
                 }
+                runCount = Math.Min(MaxRuns + 1, runCount + combinations);
                 grid.Add(b);
             }
         }
-        else if (obj["grid"] is not null)
+        else if (obj["grid"] is { } other)
         {
-            throw new SweepException($"{source}: 'grid' must be a list of objects");
+            throw new SweepException($"{source}: sweep key 'grid' = {Shorten(other.ToJsonString())} must be a list of objects");
         }
         var seeds = new List<long>();
-        if (obj["seeds"] is JsonArray s)
+        switch (obj["seeds"])
         {
-            foreach (var seed in s)
-            {
-                seeds.Add(seed?.GetValue<long>() ?? throw new SweepException($"{source}: seeds must be integers"));
-            }
+            case null:
+                break;
+            case JsonArray list:
+                foreach (var seed in list)
+                {
+                    seeds.Add(seed is JsonValue v && v.TryGetValue(out long s) && s >= 0
+                        ? s
+                        : throw new SweepException($"{source}: sweep key 'seeds' holds {Shorten(seed?.ToJsonString() ?? "null")}; seeds must be whole numbers from 0 to {long.MaxValue}"));
+                }
+                break;
+            case var other:
+                throw new SweepException($"{source}: sweep key 'seeds' = {Shorten(other.ToJsonString())} must be a list of whole numbers, e.g. [1, 2, 3]");
         }
-        var sweep = new SweepFile(name, obj["description"]?.GetValue<string>() ?? "", obj["follows"]?.GetValue<string>() ?? "",
+        if (Math.Max(1, runCount) * Math.Max(1, seeds.Count) > MaxRuns)
+        {
+            throw new SweepException($"{source}: the grid expands to more than {MaxRuns} runs; split the sweep");
+        }
+        var sweep = new SweepFile(name, Text(source, obj, "description") ?? "", Text(source, obj, "follows") ?? "",
             baseConfig, grid, seeds.Count > 0 ? seeds : []);
         _ = sweep.Expand(source); // validate every run now, before any work starts
         return sweep;
     }
+
+    /// <summary>The object's properties; a key given twice is an error (JSON leaves it undefined).</summary>
+    private static List<KeyValuePair<string, JsonNode?>> Properties(string source, JsonObject obj, string where)
+    {
+        try
+        {
+            return [.. obj];
+        }
+        catch (ArgumentException)
+        {
+            throw new SweepException($"{source}: a key is given twice in {where}");
+        }
+    }
+
+    private static void CheckConfigKeys(string source, JsonObject config, string what)
+    {
+        foreach (var (key, _) in Properties(source, config, what.Replace("config key in ", "", StringComparison.Ordinal)))
+        {
+            CheckKey(source, key, ConfigKeys, what);
+        }
+    }
+
+    /// <summary>An optional string key of the sweep.</summary>
+    private static string? Text(string source, JsonObject obj, string key) => obj[key] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out string? text) => text,
+        var other => throw new SweepException($"{source}: sweep key '{key}' = {Shorten(other.ToJsonString())} must be a string"),
+    };
+
+    private static string Shorten(string text) => text.Length <= 60 ? text.ReplaceLineEndings(" ") : text[..57].ReplaceLineEndings(" ") + "...";
 
     /// <summary>Reads and parses a sweep file.</summary>
     public static SweepFile Load(string path)
@@ -195,35 +254,10 @@ public sealed record SweepFile(string Name, string Description, string Follows, 
         if (!allowed.Contains(key))
         {
             string? guess = Suggest(key, allowed);
-            throw new SweepException($"{source}: unknown {what} '{key}'" + (guess is null ? $"; allowed: {string.Join(", ", allowed)}" : $"; did you mean '{guess}'?"));
+            throw new SweepException($"{source}: unknown {what} '{Shorten(key)}'" + (guess is null ? $"; allowed: {string.Join(", ", allowed)}" : $"; did you mean '{guess}'?"));
         }
     }
 
     /// <summary>The allowed word closest to <paramref name="word"/> by edit distance, if it is close.</summary>
-    public static string? Suggest(string word, IEnumerable<string> allowed)
-    {
-        var best = allowed.Select(a => (a, d: Distance(word, a))).OrderBy(p => p.d).FirstOrDefault();
-        return best.a is not null && best.d <= Math.Max(2, word.Length / 3) ? best.a : null;
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-        for (int j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-        for (int i = 1; i <= a.Length; i++)
-        {
-            for (int j = 1; j <= b.Length; j++)
-            {
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-        }
-        return d[a.Length, b.Length];
-    }
+    public static string? Suggest(string word, IEnumerable<string> allowed) => OptionChecks.Suggest(word, allowed);
 }

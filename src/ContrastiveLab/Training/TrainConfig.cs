@@ -69,6 +69,16 @@ public sealed record TrainConfig
     /// <summary>Memory-bank update momentum μ (the paper: 0.5).</summary>
     public double BankMomentum { get; init; } = 0.5;
 
+    /// <summary>
+    /// How the memory bank starts: <c>random</c> (the paper: uniform(−a, a), a = 1/sqrt(D/3)) or <c>encoder</c> (the
+    /// untrained encoder's embeddings of the clean training images, so the first epochs pull each image towards its own
+    /// embedding rather than towards a random vector; a CPU-scale shortcut, not the paper's protocol).
+    /// </summary>
+    public string BankInit { get; init; } = "random";
+
+    /// <summary>Known memory-bank initialisations.</summary>
+    public static IReadOnlyList<string> BankInits { get; } = ["random", "encoder"];
+
     /// <summary>Queue size K for the queue source.</summary>
     public int QueueSize { get; init; } = 4096;
 
@@ -104,14 +114,27 @@ public sealed record TrainConfig
     /// <summary>Known schedules.</summary>
     public static IReadOnlyList<string> Schedules { get; } = ["step", "cosine"];
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the option, its value and what is allowed.</summary>
+    /// <summary>Every key a <c>config.json</c> (or a sweep's base and grid) may hold: the properties in snake_case.</summary>
+    public static IReadOnlyList<string> JsonKeys { get; } = [.. typeof(TrainConfig).GetProperties()
+        .Where(p => p.CanWrite && p.GetMethod?.IsStatic == false)
+        .Select(p => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name))];
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the option, its value and what is allowed; every option has a range here.</summary>
     public TrainConfig Validate()
     {
+        OptionChecks.OneOf("dataset", Dataset, global::ContrastiveLab.Data.DatasetCatalog.Names);
+        OptionChecks.PathText("data-path", DataPath);
+        OptionChecks.PathText("data-dir", DataDir);
+        if (Augmentation is not null)
+        {
+            OptionChecks.OneOf("augmentation", Augmentation, [.. global::ContrastiveLab.Augmentation.AugmentationPresets.All.Keys]);
+        }
         OptionChecks.OneOf("model", Model, Models.ModelFactory.Names);
         OptionChecks.OneOf("head", Head, ["linear", "mlp"]);
         OptionChecks.OneOf("negatives", Negatives, NegativeSources);
         OptionChecks.OneOf("loss", Loss, Core.Losses.LossRegistry.Names);
         OptionChecks.OneOf("schedule", Schedule, Schedules);
+        OptionChecks.OneOf("bank-init", BankInit, BankInits);
         OptionChecks.Range("tau", Tau, 1e-3, 1e3);
         OptionChecks.Range("epochs", Epochs, 0, 100_000);
         OptionChecks.Range("batch-size", BatchSize, 2, 65_536);
@@ -129,6 +152,7 @@ public sealed record TrainConfig
         OptionChecks.Range("diagnostic-anchors", DiagnosticAnchors, 2, 1_000_000);
         OptionChecks.Range("knn-k", KnnK, 1, 100_000);
         OptionChecks.Range("knn-sigma", KnnSigma, 1e-4, 1e3);
+        OptionChecks.Range("seed", Seed, 0, long.MaxValue);
         if (HardK is { } k)
         {
             OptionChecks.Range("hard-k", k, 1, int.MaxValue);

@@ -43,11 +43,95 @@ public static class Trainer
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
     };
 
+    /// <summary>
+    /// Fault injection for tests: called before every optimisation step with the global step number (from 1) and the
+    /// model, so a test can damage the weights the way a diverging run does and check what the trainer then reports.
+    /// Null outside tests.
+    /// </summary>
+    internal static Action<long, ContrastiveEncoder>? FaultBeforeStep { get; set; }
+
     /// <summary>Serialises a config as <c>config.json</c> holds it.</summary>
     public static string ToJson(TrainConfig config) => JsonSerializer.Serialize(config, Json);
 
     /// <summary>Reads a config file (snake_case keys; unknown keys are errors).</summary>
-    public static TrainConfig FromJson(string json) => JsonSerializer.Deserialize<TrainConfig>(json, Json) ?? throw new JsonException("empty config");
+    /// <exception cref="JsonException">Not one JSON object; a key unknown (with the closest known key) or given twice;
+    /// or a value of the wrong type. The message is one line and names the key.</exception>
+    public static TrainConfig FromJson(string json)
+    {
+        using (var document = ParseConfigDocument(json))
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new JsonException($"a config must be one JSON object of snake_case keys, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}");
+            }
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (!TrainConfig.JsonKeys.Contains(property.Name))
+                {
+                    string? guess = OptionChecks.Suggest(property.Name, TrainConfig.JsonKeys);
+                    throw new JsonException($"unknown config key '{Shorten(property.Name)}'" + (guess is null ? $"; known keys: {string.Join(", ", TrainConfig.JsonKeys)}" : $"; did you mean '{guess}'?"));
+                }
+                if (!seen.Add(property.Name))
+                {
+                    throw new JsonException($"config key '{property.Name}' is given twice");
+                }
+                var option = typeof(TrainConfig).GetProperties().First(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == property.Name);
+                if (!Fits(property.Value, option))
+                {
+                    throw new JsonException($"config key '{property.Name}' = {Shorten(property.Value.GetRawText())} is not {Expected(option)}");
+                }
+            }
+        }
+        return JsonSerializer.Deserialize<TrainConfig>(json, Json) ?? throw new JsonException("empty config");
+    }
+
+    private static JsonDocument ParseConfigDocument(string json)
+    {
+        try
+        {
+            return JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new JsonException($"not valid JSON ({e.Message.Split('\n')[0]})", e);
+        }
+    }
+
+    /// <summary>Whether the option may be null (a nullable value type or a nullable-annotated string).</summary>
+    private static bool IsNullable(System.Reflection.PropertyInfo option) =>
+        Nullable.GetUnderlyingType(option.PropertyType) is not null
+        || new System.Reflection.NullabilityInfoContext().Create(option).WriteState == System.Reflection.NullabilityState.Nullable;
+
+    /// <summary>Whether a JSON value can be read as the option's type.</summary>
+    private static bool Fits(JsonElement value, System.Reflection.PropertyInfo option)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return IsNullable(option);
+        }
+        var type = Nullable.GetUnderlyingType(option.PropertyType) ?? option.PropertyType;
+        return type == typeof(string) ? value.ValueKind == JsonValueKind.String
+            : type == typeof(bool) ? value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            : type == typeof(int) ? value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out _)
+            : type == typeof(long) ? value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _)
+            : type == typeof(double) ? value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double d) && double.IsFinite(d)
+            : throw new InvalidOperationException($"TrainConfig.{option.Name} has a type the config reader does not know");
+    }
+
+    private static string Expected(System.Reflection.PropertyInfo option)
+    {
+        var type = Nullable.GetUnderlyingType(option.PropertyType) ?? option.PropertyType;
+        string what = type == typeof(string) ? "a string"
+            : type == typeof(bool) ? "true or false"
+            : type == typeof(int) ? $"a whole number from {int.MinValue} to {int.MaxValue}"
+            : type == typeof(long) ? $"a whole number from {long.MinValue} to {long.MaxValue}"
+            : "a finite number";
+        return IsNullable(option) ? what + " or null" : what;
+    }
+
+    /// <summary>A value or key cut to a length that fits one message line.</summary>
+    private static string Shorten(string text) => text.Length <= 60 ? text.ReplaceLineEndings(" ") : text[..57].ReplaceLineEndings(" ") + "...";
 
     /// <summary>True when <paramref name="runDirectory"/> holds a finished run.</summary>
     public static bool IsFinished(string runDirectory) => File.Exists(Path.Combine(runDirectory, SummaryFile));
@@ -86,7 +170,7 @@ public static class Trainer
         var trainPipeline = new AugmentationPipeline(config.Augmentation is { } a ? AugmentationPresets.Get(a) : defaultTrainAug);
         var evalPipeline = new AugmentationPipeline(evalAug);
         int workers = config.Workers > 0 ? config.Workers : Environment.ProcessorCount;
-        int views = config.Negatives == "in-batch" ? 2 : 1;
+        int views = TrainingStep.ViewsFor(config.Negatives);
         var loader = new AugmentedLoader(train, trainPipeline, config.BatchSize, views, config.Seed, shuffle: true, dropLast: true, workers: workers);
         if (loader.BatchesPerEpoch == 0 && config.Epochs > 0)
         {
@@ -109,13 +193,14 @@ public static class Trainer
         if (keyModel is not null)
         {
             keyModel.to(device);
-            CopyParameters(model, keyModel, 0);
+            TrainingStep.MoveTowards(model, keyModel, 0);
             foreach (var p in keyModel.parameters())
             {
                 p.requires_grad = false;
             }
         }
         var loss = LossRegistry.Create(LossOptionsFor(config, train.Count));
+        var trainingStep = new TrainingStep(model, optimizer, loss, bank, queue, keyModel, config.KeyMomentum);
 
         // ---- state, possibly restored
         var history = new List<Dictionary<string, double>>();
@@ -172,6 +257,11 @@ public static class Trainer
         {
             var row = Evaluate(0, step, double.NaN, double.NaN, double.NaN, useBank: false);
             Record(row);
+            if (bank is not null && config.BankInit == "encoder" && config.Epochs > 0)
+            {
+                using var initial = Evaluator.Embed(model, train, evalPipeline, 512, device, workers);
+                bank.Load(initial);
+            }
         }
 
         // A run resumed from its final checkpoint (killed before the summary was written) trains no further.
@@ -191,6 +281,7 @@ public static class Trainer
                 {
                     group.LearningRate = lr;
                 }
+                FaultBeforeStep?.Invoke(step + 1, model);
                 double value = Step(batch);
                 if (!double.IsFinite(value))
                 {
@@ -286,48 +377,8 @@ public static class Trainer
         double Step(AugmentedBatch batch)
         {
             using var scope = NewDisposeScope();
-            using var indices = tensor(batch.Indices).to(device);
-            optimizer.zero_grad();
-            Tensor value;
-            Tensor? keys = null;
-            switch (config.Negatives)
-            {
-                case "memory-bank":
-                    {
-                        var z = model.forward(Evaluator.BatchTensor(batch, 0, device));
-                        var positives = bank!.Gather(indices);
-                        value = loss.Forward(z, positives, Negatives.Shared(bank.Entries, indices));
-                        value.backward();
-                        optimizer.step();
-                        bank.Update(indices, z.detach());
-                        break;
-                    }
-                case "in-batch":
-                    {
-                        var both = model.forward(cat([Evaluator.BatchTensor(batch, 0, device), Evaluator.BatchTensor(batch, 1, device)], 0));
-                        var z1 = both.narrow(0, 0, batch.Count);
-                        var z2 = both.narrow(0, batch.Count, batch.Count);
-                        value = (loss.Forward(z1, z2, Negatives.InBatch) + loss.Forward(z2, z1, Negatives.InBatch)) / 2;
-                        value.backward();
-                        optimizer.step();
-                        break;
-                    }
-                default:
-                    {
-                        var q = model.forward(Evaluator.BatchTensor(batch, 0, device));
-                        using (no_grad())
-                        {
-                            keys = keyModel!.forward(Evaluator.BatchTensor(batch, 0, device));
-                        }
-                        value = loss.Forward(q, keys, Negatives.Shared(queue!.Keys));
-                        value.backward();
-                        optimizer.step();
-                        CopyParameters(model, keyModel!, config.KeyMomentum);
-                        queue.Enqueue(keys);
-                        break;
-                    }
-            }
-            return value.item<float>();
+            var indices = tensor(batch.Indices).to(device);
+            return trainingStep.Run(indices, Evaluator.BatchTensor(batch, 0, device), views > 1 ? Evaluator.BatchTensor(batch, 1, device) : null);
         }
 
         Dictionary<string, double> Evaluate(int epoch, long atStep, double meanLoss, double lr, double rate, bool useBank)
@@ -493,19 +544,6 @@ public static class Trainer
     }
 
     /// <summary>target ← m·target + (1 − m)·source for every parameter and buffer (m = 0 copies).</summary>
-    private static void CopyParameters(nn.Module source, nn.Module target, double m)
-    {
-        using var noGrad = no_grad();
-        foreach (var ((_, s), (_, t)) in source.named_parameters().Zip(target.named_parameters()))
-        {
-            t.mul_(m).add_(s, alpha: 1 - m);
-        }
-        foreach (var ((_, s), (_, t)) in source.named_buffers().Zip(target.named_buffers()))
-        {
-            t.copy_(s);
-        }
-    }
-
     private static string TensorBoardTag(string key) => key switch
     {
         "loss" or "lr" or "images_per_s" => "train/" + key,

@@ -102,16 +102,23 @@ public sealed class AnalyzeCommandTests : IDisposable
         AssertUsageError("pos.npy", "has dimension 4 but", Good(), "--positives", Good("pos.npy", dim: 4));
 
     [Theory]
-    [InlineData(float.NaN, "row 4 contains NaN")]
-    [InlineData(float.PositiveInfinity, "row 4 contains an infinite value")]
-    [InlineData(float.NegativeInfinity, "row 4 contains an infinite value")]
-    public void Non_finite_values_name_the_row(float bad, string expected)
+    [InlineData(float.NaN, "row 4, column 1 contains NaN")]
+    [InlineData(float.PositiveInfinity, "row 4, column 1 contains an infinite value (+inf)")]
+    [InlineData(float.NegativeInfinity, "row 4, column 1 contains an infinite value (-inf)")]
+    public void Non_finite_values_name_the_row_and_column(float bad, string expected)
     {
         float[] data = Enumerable.Range(1, 18).Select(i => (float)i).ToArray();
         data[13] = bad;
         AssertUsageError("emb.npy", expected, Write("emb.npy", NpyArray.Create(data, 6, 3)));
         AssertUsageError("pos.npy", expected, Good(), "--positives", Write("pos.npy", NpyArray.Create(data, 6, 3)));
+        double[] wide = [.. data.Select(v => (double)v)];
+        AssertUsageError("emb64.npy", expected, Write("emb64.npy", NpyArray.Create(wide, 6, 3)));
+        AssertUsageError("pos64.npy", expected, Good(), "--positives", Write("pos64.npy", NpyArray.Create(wide, 6, 3)));
     }
+
+    [Fact]
+    public void Labels_cannot_hold_non_finite_values_because_they_must_be_integers() =>
+        AssertUsageError("lab.npy", "labels must be integers", Good(), "--labels", Write("lab.npy", NpyArray.Create(new[] { 0.0, 1, double.NaN, 1, 0, 1 }, 6)));
 
     [Fact]
     public void All_zero_row_is_named()
