@@ -90,7 +90,7 @@ public static class BenchCommand
             if (parse.GetValue(json) is { } jsonPath)
             {
                 string text = BenchJson.Write(ours, "torchsharp " + typeof(TorchSharp.torch).Assembly.GetName().Version, theirs);
-                File.WriteAllText(jsonPath, text);
+                IO.AtomicFile.WriteAllText(jsonPath, text);
             }
             return code;
         });

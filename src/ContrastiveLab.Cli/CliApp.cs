@@ -57,6 +57,13 @@ public static class CliApp
             stderr.WriteLine($"error: {e.Message}");
             return UsageExitCode;
         }
+        catch (IOException e) when (IO.DiskFullException.IsDiskFull(e))
+        {
+            // Every run file is written atomically and a checkpoint is complete or absent, so nothing written before is lost.
+            string what = e is IO.DiskFullException full ? $"no space left on device while writing {full.Path}" : $"no space left on device ({e.Message.Trim()})";
+            stderr.WriteLine($"error: {what}. Files written before it and the last complete checkpoint are intact: free some space, then run the same command again (train: with --resume) to continue.");
+            return 3;
+        }
         catch (System.Runtime.InteropServices.ExternalException e)
         {
             // A libtorch error is not the user's mistake, but its native stack helps no one: one line, and how to go on.

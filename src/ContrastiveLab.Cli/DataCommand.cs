@@ -123,7 +123,7 @@ public static class DataCommand
             output.WriteLine(text);
             if (parse.GetValue(json) is { } jsonPath)
             {
-                File.WriteAllText(jsonPath, text + "\n");
+                IO.AtomicFile.WriteAllText(jsonPath, text + "\n");
             }
             return 0;
         });

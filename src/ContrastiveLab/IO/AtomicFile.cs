@@ -4,7 +4,8 @@ namespace ContrastiveLab.IO;
 
 /// <summary>
 /// Writes files so that a reader never sees a half-written one: write a temporary file in the same folder,
-/// flush it to disk, then rename it over the target.
+/// flush it to disk, then rename it over the target. A write that fails (a full disk included) deletes its
+/// temporary and leaves the previous version of the target as it was.
 /// </summary>
 public static class AtomicFile
 {
@@ -13,17 +14,23 @@ public static class AtomicFile
     public static void WriteAllBytes(string path, byte[] bytes) => Write(path, stream => stream.Write(bytes));
 
     /// <summary>Writes <paramref name="write"/>'s output to a temporary file beside <paramref name="path"/>, flushes it to disk, then renames it over <paramref name="path"/>.</summary>
+    /// <exception cref="DiskFullException">The disk filled up; <paramref name="path"/> is unchanged and no temporary is left.</exception>
     public static void Write(string path, Action<Stream> write)
     {
         string temp = TempPathFor(path);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            using (var stream = FileWrites.Create(temp, FileMode.CreateNew, target: path))
             {
                 write(stream);
-                stream.Flush(flushToDisk: true);
+                FileWrites.FlushToDisk(stream);
             }
             File.Move(temp, path, overwrite: true);
+        }
+        catch (IOException e) when (DiskFullException.IsDiskFull(e) && e is not DiskFullException)
+        {
+            TryDelete(temp);
+            throw new DiskFullException(path, e);
         }
         catch
         {
@@ -33,6 +40,7 @@ public static class AtomicFile
     }
 
     /// <summary>Lets <paramref name="write"/> create a temporary file by name, flushes it, then renames it to <paramref name="path"/>.</summary>
+    /// <exception cref="DiskFullException">The disk filled up; <paramref name="path"/> is unchanged and no temporary is left.</exception>
     public static void WriteVia(string path, Action<string> write)
     {
         string temp = TempPathFor(path);
@@ -44,6 +52,11 @@ public static class AtomicFile
                 fs.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
+        }
+        catch (IOException e) when (DiskFullException.IsDiskFull(e) && e is not DiskFullException)
+        {
+            TryDelete(temp);
+            throw new DiskFullException(path, e);
         }
         catch
         {
@@ -59,11 +72,35 @@ public static class AtomicFile
         return Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
     }
 
-    private static void TryDelete(string path)
+    /// <summary>
+    /// Deletes temporaries that writers killed mid-write left in <paramref name="directory"/> (not below it): hidden
+    /// <c>.tmp</c> files last written more than <paramref name="olderThan"/> ago. Pass <see cref="TimeSpan.Zero"/> only
+    /// while holding the folder's lock, when no other process can be writing there. Returns how many were deleted.
+    /// </summary>
+    public static int DeleteStaleTemporaries(string directory, TimeSpan olderThan)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return 0;
+        }
+        int deleted = 0;
+        var cutoff = DateTime.UtcNow - olderThan;
+        foreach (string file in Directory.EnumerateFiles(directory, ".*.tmp"))
+        {
+            if (File.GetLastWriteTimeUtc(file) <= cutoff && TryDelete(file))
+            {
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    private static bool TryDelete(string path)
     {
         try
         {
             File.Delete(path);
+            return true;
         }
         catch (IOException)
         {
@@ -71,5 +108,6 @@ public static class AtomicFile
         catch (UnauthorizedAccessException)
         {
         }
+        return false;
     }
 }

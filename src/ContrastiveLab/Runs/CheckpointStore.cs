@@ -9,7 +9,7 @@ namespace ContrastiveLab.Runs;
 /// Checkpoints of a run, one folder each under <c>checkpoints/</c>: the files a trainer writes plus a
 /// <c>manifest.json</c> with each file's SHA-256. A checkpoint is written into a hidden temporary folder and
 /// renamed into place, so a killed process leaves either the whole checkpoint or none; a corrupted or truncated
-/// one fails its checksums and is skipped in favour of the previous one. The newest <see cref="Keep"/> and the
+/// one fails its checksums (the manifest carries one of its own) and is skipped in favour of the previous one. The newest <see cref="Keep"/> and the
 /// one marked best are kept.
 /// </summary>
 public sealed class CheckpointStore(string runDirectory, int keep = 2)
@@ -23,12 +23,23 @@ public sealed class CheckpointStore(string runDirectory, int keep = 2)
     /// <summary>A written checkpoint: its folder and its position in training.</summary>
     public sealed record Entry(string Path, string Name, long Order);
 
-    private sealed record Manifest(string Name, long Order, bool Best, Dictionary<string, string> Sha256);
+    /// <summary>What a checkpoint holds; <c>Check</c> is the SHA-256 of the manifest itself (absent in manifests written before it existed).</summary>
+    private sealed record Manifest(string Name, long Order, bool Best, Dictionary<string, string> Sha256, string? Check = null);
+
+    /// <summary>Unknown keys are errors, so a damaged key name cannot hide the manifest's own checksum.</summary>
+    private static readonly JsonSerializerOptions ManifestJson = new()
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Manifests are a few hundred bytes; a larger one is damaged and is not read into memory.</summary>
+    private const long MaxManifestBytes = 1 << 20;
 
     /// <summary>
     /// Writes a checkpoint named <paramref name="name"/> at position <paramref name="order"/> (larger is newer):
     /// <paramref name="write"/> fills the given folder with files.
     /// </summary>
+    /// <exception cref="DiskFullException">The disk filled up; no part of this checkpoint is left and the others are untouched.</exception>
     public Entry Save(string name, long order, bool best, Action<string> write)
     {
         System.IO.Directory.CreateDirectory(Directory);
@@ -47,8 +58,7 @@ public sealed class CheckpointStore(string runDirectory, int keep = 2)
                 }
                 sums[Path.GetFileName(file)] = Hash(file);
             }
-            var manifest = new Manifest(name, order, best, sums);
-            AtomicFile.WriteAllText(Path.Combine(temp, ManifestName), JsonSerializer.Serialize(manifest));
+            WriteManifest(temp, new Manifest(name, order, best, sums));
             if (System.IO.Directory.Exists(final))
             {
                 string trash = Path.Combine(Directory, $".old-{name}-{Guid.NewGuid():N}");
@@ -60,6 +70,11 @@ public sealed class CheckpointStore(string runDirectory, int keep = 2)
             {
                 System.IO.Directory.Move(temp, final);
             }
+        }
+        catch (IOException e) when (DiskFullException.IsDiskFull(e))
+        {
+            TryDeleteDirectory(temp);
+            throw new DiskFullException(final, e);
         }
         catch
         {
@@ -128,19 +143,29 @@ public sealed class CheckpointStore(string runDirectory, int keep = 2)
             problem = "no manifest";
             return null;
         }
+        if (new FileInfo(path).Length > MaxManifestBytes)
+        {
+            problem = $"{ManifestName} is larger than {MaxManifestBytes} bytes (damaged)";
+            return null;
+        }
         Manifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path));
+            manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), ManifestJson);
         }
         catch (JsonException e)
         {
-            problem = $"unreadable manifest ({e.Message})";
+            problem = $"unreadable {ManifestName} ({e.Message.Split('\n')[0]})";
             return null;
         }
-        if (manifest?.Sha256 is null)
+        if (manifest?.Sha256 is null || manifest.Name is null)
         {
-            problem = "empty manifest";
+            problem = $"incomplete {ManifestName}";
+            return null;
+        }
+        if (manifest.Check is not null && !string.Equals(manifest.Check, SelfCheck(manifest), StringComparison.Ordinal))
+        {
+            problem = $"{ManifestName} does not match its own checksum (corrupted)";
             return null;
         }
         foreach (var (file, sum) in manifest.Sha256)
@@ -184,15 +209,33 @@ public sealed class CheckpointStore(string runDirectory, int keep = 2)
                 var m = ReadManifest(e.Path, out _);
                 if (m is { Best: true })
                 {
-                    AtomicFile.WriteAllText(Path.Combine(e.Path, ManifestName), JsonSerializer.Serialize(m with { Best = false }));
+                    WriteManifest(e.Path, m with { Best = false });
                 }
             }
         }
         foreach (var e in all.Skip(Keep).Where(e => e.Name != best))
         {
-            TryDeleteDirectory(e.Path);
+            // Hide it first (one atomic rename), so a process killed while deleting leaves a hidden folder that
+            // CleanTemporaries removes, never a half-deleted checkpoint among the real ones.
+            string trash = Path.Combine(Directory, $".old-{e.Name}-{Guid.NewGuid():N}");
+            try
+            {
+                System.IO.Directory.Move(e.Path, trash);
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            TryDeleteDirectory(trash);
         }
     }
+
+    private static void WriteManifest(string dir, Manifest manifest) =>
+        AtomicFile.WriteAllText(Path.Combine(dir, ManifestName), JsonSerializer.Serialize(manifest with { Check = SelfCheck(manifest) }, ManifestJson));
+
+    /// <summary>SHA-256 (hex) of the manifest as serialised without its check.</summary>
+    private static string SelfCheck(Manifest manifest) =>
+        Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(manifest with { Check = null }, ManifestJson)));
 
     private static string Hash(string file)
     {

@@ -66,17 +66,25 @@ public sealed class RunLock : IDisposable
     {
         Directory.CreateDirectory(runDirectory);
         string path = Path.Combine(runDirectory, FileName);
+        FileStream? stream = null;
         try
         {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
             stream.SetLength(0);
             var pid = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             stream.Write(pid);
             stream.Flush();
             return new RunLock(stream);
         }
+        catch (IOException e) when (IO.DiskFullException.IsDiskFull(e))
+        {
+            // A full disk is not another process holding the folder.
+            stream?.Dispose();
+            throw new IO.DiskFullException(path, e);
+        }
         catch (IOException)
         {
+            stream?.Dispose();
             string holder = "another process";
             try
             {

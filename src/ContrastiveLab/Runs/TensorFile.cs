@@ -18,7 +18,7 @@ public static class TensorFile
     public static void Save(Tensor tensor, string path)
     {
         using var scope = NewDisposeScope();
-        using var stream = File.Create(path);
+        using var stream = IO.FileWrites.Create(path);
         using var writer = new BinaryWriter(stream);
         tensor.detach().cpu().Save(writer);
     }

@@ -105,6 +105,8 @@ public static class SweepRunner
     public static void WriteListing(SweepFile sweep, IReadOnlyList<SweepRun> runs, string resultsDirectory)
     {
         Directory.CreateDirectory(Path.Combine(resultsDirectory, "sweeps"));
+        // Listings left half-written by a killed sweep (other sweeps may share the folder, so only old ones).
+        AtomicFile.DeleteStaleTemporaries(Path.Combine(resultsDirectory, "sweeps"), TimeSpan.FromMinutes(10));
         var listing = new JsonObject
         {
             ["name"] = sweep.Name,

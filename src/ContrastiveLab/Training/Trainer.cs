@@ -147,6 +147,7 @@ public static class Trainer
         using var runLock = RunLock.Acquire(runDirectory, options.LockWait);
         var store = new CheckpointStore(runDirectory);
         store.CleanTemporaries();
+        AtomicFile.DeleteStaleTemporaries(runDirectory, TimeSpan.Zero); // we hold the lock: any temporary here is a killed writer's
         string configPath = Path.Combine(runDirectory, ConfigFile);
         if (File.Exists(configPath))
         {
@@ -266,7 +267,8 @@ public static class Trainer
             }
         }
 
-        for (int epoch = startEpoch; epoch <= config.Epochs; epoch++)
+        // A run resumed from its final checkpoint (killed before the summary was written) trains no further.
+        for (int epoch = startEpoch; epoch <= config.Epochs && !ReachedMaxSteps(); epoch++)
         {
             model.train();
             var epochWatch = Stopwatch.StartNew();
@@ -297,19 +299,29 @@ public static class Trainer
                 double rate = images / Math.Max(1e-9, epochWatch.Elapsed.TotalSeconds);
                 options.Progress?.Invoke(new TrainProgress(epoch, config.Epochs, batchIndex, loader.BatchesPerEpoch, lossSum / lossCount, rate,
                     null, Eta(epoch, batchIndex), false));
-                if (options.Cancel.IsCancellationRequested && batchIndex < loader.BatchesPerEpoch)
+                if (ReachedMaxSteps())
                 {
-                    SaveCheckpoint(epoch, batchIndex, $"interrupted-e{epoch:D4}-b{batchIndex:D6}", best: false, lossSum, lossCount);
-                    throw new TrainingStoppedException(
-                        $"interrupted at epoch {epoch}, step {batchIndex}; checkpoint written. Continue with: contrastive train --out {runDirectory} --resume", interrupted: true);
+                    break;
                 }
-                if (config.MaxSteps is { } max && step >= max)
+                if (options.Cancel.IsCancellationRequested && batchIndex < loader.BatchesPerEpoch)
                 {
                     break;
                 }
             }
+            // The loader also stops early when cancelled while waiting for a batch (or before the first one): an
+            // epoch cut short is never taken for a finished one.
+            if (batchIndex < loader.BatchesPerEpoch && !ReachedMaxSteps())
+            {
+                if (!options.Cancel.IsCancellationRequested)
+                {
+                    throw new InvalidOperationException($"the loader ended epoch {epoch} after {batchIndex} of {loader.BatchesPerEpoch} batches without being cancelled");
+                }
+                SaveCheckpoint(epoch, batchIndex, $"interrupted-e{epoch:D4}-b{batchIndex:D6}", best: false, lossSum, lossCount);
+                throw new TrainingStoppedException(
+                    $"interrupted at epoch {epoch}, step {batchIndex}; checkpoint written. Continue with: contrastive train --out {runDirectory} --resume", interrupted: true);
+            }
             double seconds = epochWatch.Elapsed.TotalSeconds;
-            bool last = epoch == config.Epochs || (config.MaxSteps is { } m && step >= m);
+            bool last = epoch == config.Epochs || ReachedMaxSteps();
             double meanLoss = lossCount > 0 ? lossSum / lossCount : double.NaN, epochRate = images / Math.Max(1e-9, seconds);
             var metrics = epoch % config.EvalEvery == 0 || last
                 ? Evaluate(epoch, step, meanLoss, lr, epochRate, useBank: bank is not null)
@@ -370,6 +382,8 @@ public static class Trainer
         AtomicFile.WriteAllText(Path.Combine(runDirectory, SummaryFile), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         log.WriteLine($"finished: kNN top-1 {final["knn_top1"]:P2} after {config.Epochs} epochs in {priorSeconds + wall.Elapsed.TotalSeconds:F0} s");
         return summary;
+
+        bool ReachedMaxSteps() => config.MaxSteps is { } max && step >= max;
 
         // One optimisation step; returns the loss value.
         double Step(AugmentedBatch batch)
@@ -437,8 +451,8 @@ public static class Trainer
             };
             store.Save(name, ((long)nextEpoch << 32) | (uint)nextBatch, best, dir =>
             {
-                model.save(Path.Combine(dir, "model.bin"));
-                optimizer.save_state_dict(Path.Combine(dir, "optimizer.bin"));
+                WriteFile(dir, "model.bin", w => model.save(w));
+                WriteFile(dir, "optimizer.bin", w => optimizer.save_state_dict(w));
                 if (bank is not null)
                 {
                     TensorFile.Save(bank.Entries, Path.Combine(dir, "bank.bin"));
@@ -446,10 +460,18 @@ public static class Trainer
                 if (queue is not null)
                 {
                     TensorFile.Save(queue.Keys, Path.Combine(dir, "queue.bin"));
-                    keyModel!.save(Path.Combine(dir, "key_model.bin"));
+                    WriteFile(dir, "key_model.bin", w => keyModel!.save(w));
                 }
-                File.WriteAllText(Path.Combine(dir, "meta.json"), meta.ToJsonString());
+                WriteFile(dir, "meta.json", w => w.Write(Encoding.UTF8.GetBytes(meta.ToJsonString())));
             });
+        }
+
+        // Checkpoint files go through FileWrites like every other file of the run (one place sees every byte written).
+        static void WriteFile(string dir, string name, Action<BinaryWriter> write)
+        {
+            using var stream = FileWrites.Create(Path.Combine(dir, name));
+            using var writer = new BinaryWriter(stream);
+            write(writer);
         }
 
         // Final artefacts for reports: test embeddings and labels (.npy, for 2-D maps) and the per-anchor
