@@ -339,6 +339,7 @@ public static class Trainer
             // threshold of freed heap, .NET its large-object heap), so resident memory follows what training retains.
             GC.Collect();
             GC.WaitForPendingFinalizers();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             MallocTuning.ReleaseFreeMemory();
             double resident = ProcessMemory.ResidentMb();
             residentAfterEpoch[epoch.ToString(CultureInfo.InvariantCulture)] = resident;
