@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
@@ -206,17 +205,5 @@ public sealed class EvalExportTests(TrainedRunFixture trained, ITestOutputHelper
         output.WriteLine($"PyTorch loaded {sums.Count} tensors from both files");
     }
 
-    private static (int Code, string Stdout, string Stderr) Exec(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    private static (int Code, string Stdout, string Stderr) Exec(string file, params string[] args) => ProcessExec.Run(file, args);
 }

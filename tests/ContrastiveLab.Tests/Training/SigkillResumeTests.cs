@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ContrastiveLab.Tests.Cli;
 using ContrastiveLab.Training;
 
 namespace ContrastiveLab.Tests.Training;
@@ -56,32 +56,16 @@ public sealed class SigkillResumeTests(ReferenceRunFixture reference) : IDisposa
     /// </summary>
     private static (bool Exited, string Log) RunCli(string configFile, string runDir, TimeSpan after)
     {
-        string cli = Path.Combine(AppContext.BaseDirectory, "contrastive.dll");
-        Assert.True(File.Exists(cli), $"{cli} is missing: the test project references the CLI project, which copies it here");
-        string host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        var start = new ProcessStartInfo(host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in new[] { "exec", cli, "--threads", "2", "train", "--config", configFile, "--out", runDir, "--resume" })
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        bool exited = process.WaitForExit(after);
+        using var child = ChildCli.Start("train", "--config", configFile, "--out", runDir, "--resume");
+        bool exited = child.WaitForExit(after);
         if (!exited)
         {
-            process.Kill(); // SIGKILL on Linux: no handler runs, no checkpoint is written on the way out
-            process.WaitForExit();
+            child.Kill(); // SIGKILL on Linux: no handler runs, no checkpoint is written on the way out
         }
-        string log = $"exit {(exited ? process.ExitCode.ToString(CultureInfo.InvariantCulture) : "killed")}\n{stdout.Result}\n{stderr.Result}";
+        string log = child.Log();
         if (exited)
         {
-            Assert.True(process.ExitCode == 0, log);
+            Assert.True(child.ExitCode == 0, log);
         }
         return (exited, log);
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using ContrastiveLab.Models;
 using ContrastiveLab.Runs;
@@ -99,19 +98,7 @@ public sealed class TorchvisionExportTests(ITestOutputHelper output) : IDisposab
         return bytes;
     }
 
-    private static (int Code, string Stdout, string Stderr) Exec(params string[] args)
-    {
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    private static (int Code, string Stdout, string Stderr) Exec(params string[] args) => ProcessExec.Run(Python, args);
 
     public void Dispose()
     {
