@@ -54,10 +54,22 @@ public sealed class SweepKillTests(ITestOutputHelper output) : IDisposable
         }
         double full = watch.Elapsed.TotalSeconds;
         CheckFinal(straight, straight, runs);
+        // A rerun of the finished sweep does nothing but start up (.NET, libtorch) and skip every run: the start-up cost
+        // that each killed attempt pays again before it can make progress.
+        watch.Restart();
+        using (var child = ChildCli.Start("sweep", sweepFile, "--out", straight))
+        {
+            Assert.True(child.WaitForExit(TimeSpan.FromMinutes(5)), "the rerun of a finished sweep did not end in 5 minutes");
+            Assert.True(child.ExitCode == 0, child.Log());
+        }
+        double startup = watch.Elapsed.TotalSeconds;
+        CheckFinal(straight, straight, runs);
 
-        // Kill moments are drawn over the first half of an uninterrupted sweep's time, so that each round is killed
-        // several times and the kills fall at every stage of the sweep (start-up, training, evaluation, checkpoints,
-        // final files, between runs) as the rerun processes start further along each time.
+        // Kill moments are drawn from half the start-up time plus up to half an uninterrupted sweep's time, so that each
+        // round is killed several times, some kills land in start-up, and most let the attempt make progress: the kills
+        // fall at every stage of the sweep (start-up, training, evaluation, checkpoints, final files, between runs) as
+        // the rerun processes start further along each time. (Drawing from [0, full/2) alone left a quiet machine, where
+        // start-up is a large share of a 2.6 s sweep, killing most attempts before they could progress.)
         var rng = new Random(20210607);
         int kills = 0, midRun = 0, leftovers = 0, rounds = 0, finishedByItself = 0;
         var landed = new List<string>();
@@ -68,8 +80,8 @@ public sealed class SweepKillTests(ITestOutputHelper output) : IDisposable
             string dir = Path.Combine(_root, $"round{rounds}");
             for (int attempt = 0; ; attempt++)
             {
-                Assert.True(attempt < 40, $"round {rounds} did not finish after 40 attempts");
-                double at = full * 0.5 * rng.NextDouble();
+                Assert.True(attempt < 80, $"round {rounds} did not finish after 80 attempts (start-up {startup:F1} s, sweep {full:F1} s)");
+                double at = 0.5 * startup + full * 0.5 * rng.NextDouble();
                 using var child = ChildCli.Start("sweep", sweepFile, "--out", dir);
                 if (child.WaitForExit(TimeSpan.FromSeconds(at)))
                 {
@@ -91,7 +103,7 @@ public sealed class SweepKillTests(ITestOutputHelper output) : IDisposable
             CheckFinal(dir, straight, runs);
         }
 
-        string figures = $"uninterrupted sweep {full:F1} s; {kills} SIGKILLs in {rounds} rounds, {midRun} while a run was in progress (the rest in start-up), " +
+        string figures = $"uninterrupted sweep {full:F1} s, start-up {startup:F1} s; {kills} SIGKILLs in {rounds} rounds, {midRun} while a run was in progress (the rest in start-up), " +
             $"{leftovers} left a temporary behind (a write cut short) that a reader skipped and the rerun removed; {finishedByItself} reruns finished by themselves";
         output.WriteLine(figures);
         output.WriteLine("kill moments (seconds after start : run i/3 in progress): " + string.Join(", ", landed));
