@@ -28,10 +28,8 @@ public static class Uniformity
         else
         {
             // exp(2t(s − 1)) = exp(−2t)·exp(2t·s): the scale rides on the matrix product, the shift on the total.
-            // Rows are summed in the compute dtype (at most a tile's width of terms, each in [e^−2t, e^2t]) and the
-            // row sums in float64: a float32 tensor summed straight into float64 is an order of magnitude slower.
             double sum = 0;
-            SimilarityChunks.ForEachUpperTile(z, 2 * t, (_, s, _) => sum += s.exp_().sum(1).sum(ScalarType.Float64).item<double>());
+            SimilarityChunks.ForEachUpperTile(z, 2 * t, (_, s, _) => sum += SumExp(s));
             lse = sum > 0 ? Math.Log(sum) - 2 * t : double.NegativeInfinity;
         }
         return lse - Math.Log(n * (n - 1.0) / 2);
@@ -76,9 +74,16 @@ public static class Uniformity
         {
             return SimilarityChunks.AddLogSumExp(running, s);
         }
-        double sum = s.exp_().sum(1).sum(ScalarType.Float64).item<double>();
+        double sum = SumExp(s);
         return sum > 0 ? LogMath.LogAddExp(running, Math.Log(sum)) : running;
     }
+
+    /// <summary>
+    /// Σ exp over a block, overwriting it: rows are summed in the block's dtype (cascade summation, at most a block's
+    /// width of terms, each within [e^−4t, e^2t] on the callers' paths) and the row sums in float64 — a float32 tensor
+    /// summed straight into float64 is an order of magnitude slower.
+    /// </summary>
+    private static double SumExp(Tensor s) => s.exp_().sum(1).sum(ScalarType.Float64).item<double>();
 
     private static void CheckT(double t)
     {

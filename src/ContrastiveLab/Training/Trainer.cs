@@ -258,13 +258,10 @@ public static class Trainer
         // ---- the untrained encoder is epoch 0: the baseline every report shows
         if (history.Count == 0)
         {
-            var row = Evaluate(0, step, double.NaN, double.NaN, double.NaN, useBank: false);
+            // bank_init = encoder: the bank starts from the clean training embeddings this evaluation computes anyway.
+            bool initialiseBank = bank is not null && config.BankInit == "encoder" && config.Epochs > 0;
+            var row = Evaluate(0, step, double.NaN, double.NaN, double.NaN, useBank: false, initialiseBank);
             Record(row);
-            if (bank is not null && config.BankInit == "encoder" && config.Epochs > 0)
-            {
-                using var initial = Evaluator.Embed(model, train, evalPipeline, 512, device, workers);
-                bank.Load(initial);
-            }
         }
 
         // A run resumed from its final checkpoint (killed before the summary was written) trains no further.
@@ -394,12 +391,16 @@ public static class Trainer
             return trainingStep.Run(indices, Evaluator.BatchTensor(batch, 0, device), views > 1 ? Evaluator.BatchTensor(batch, 1, device) : null);
         }
 
-        Dictionary<string, double> Evaluate(int epoch, long atStep, double meanLoss, double lr, double rate, bool useBank)
+        Dictionary<string, double> Evaluate(int epoch, long atStep, double meanLoss, double lr, double rate, bool useBank, bool initialiseBank = false)
         {
             using var scope = NewDisposeScope();
             // kNN against clean embeddings of every training image; with a memory bank the paper's monitor
             // (kNN against the bank, which lags the encoder early in training) is recorded beside it.
             var trainEmb = Evaluator.Embed(model, train, evalPipeline, 512, device, workers);
+            if (initialiseBank)
+            {
+                bank!.Load(trainEmb);
+            }
             var testEmb = Evaluator.Embed(model, test, evalPipeline, 512, device, workers);
             double knn = Evaluator.Knn(trainEmb, trainLabels, testEmb, testLabels, classes, config.KnnK, config.KnnSigma);
             double knnBank = useBank ? Evaluator.Knn(bank!.Entries, trainLabels, testEmb, testLabels, classes, config.KnnK, config.KnnSigma) : double.NaN;
