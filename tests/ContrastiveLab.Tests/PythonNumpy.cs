@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace ContrastiveLab.Tests;
 
@@ -42,24 +41,7 @@ internal static class PythonNumpy
     }
 
     /// <summary>Runs Python with the given arguments and returns its exit code, stdout and stderr.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) Run(IEnumerable<string> args)
-    {
-        var info = new ProcessStartInfo(Python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{Python} did not start");
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout, stderr.Result);
-    }
+    public static (int ExitCode, string Stdout, string Stderr) Run(IEnumerable<string> args) => ProcessExec.Run(Python, [.. args]);
 
     /// <summary>Runs a Python snippet with NumPy imported as np; fails the test if it exits non-zero.</summary>
     public static string RunSnippet(string code)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ContrastiveLab.Benchmarks;
 using ContrastiveLab.IO;
@@ -121,7 +120,7 @@ public sealed class PyTorchCheckTests : IDisposable
     }
 
     [Fact]
-    public async Task Reference_script_agrees_where_debian_pytorch_is_installed()
+    public void Reference_script_agrees_where_debian_pytorch_is_installed()
     {
         const string python = "/usr/bin/python3";
         string script = Path.Combine(Cli.CliRunner.RepositoryRoot(), "benchmarks", "pytorch", "reference.py");
@@ -130,16 +129,8 @@ public sealed class PyTorchCheckTests : IDisposable
             return; // no PyTorch on this machine: the naive-loop test above still checks the C# side
         }
         PyTorchCheck.Write(_dir);
-        var info = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { script, "--check", _dir, "--threads", "1" })
-        {
-            info.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, stdout + await stderr);
+        var (code, stdout, stderr) = ProcessExec.Run(python, script, "--check", _dir, "--threads", "1");
+        Assert.True(code == 0, stdout + stderr);
         Assert.Contains("agree to 1e-5", stdout, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ContrastiveLab.IO;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Tests.Cli;
@@ -189,16 +188,8 @@ public sealed class DiskFullTests(FixtureRunFixture reference, ITestOutputHelper
     {
         try
         {
-            var start = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (string a in args)
-            {
-                start.ArgumentList.Add(a);
-            }
-            using var process = Process.Start(start)!;
-            string error = process.StandardError.ReadToEnd();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode == 0, error);
+            var (code, _, error) = ProcessExec.Run(tool, args);
+            return (code == 0, error);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
