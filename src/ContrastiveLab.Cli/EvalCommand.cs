@@ -67,7 +67,13 @@ public static class EvalCommand
     private static Command Knn()
     {
         var command = new Command("knn", "Weighted kNN of clean test embeddings against clean training embeddings; writes knn.json into the run folder.");
-        foreach (var o in new Option[] { Run, Checkpoint, K, Sigma })
+        var features = new Option<string>("--features")
+        {
+            Description = "embedding (the head's normalised output, the paper's monitor) | backbone (pooled features before the head, normalised)",
+            DefaultValueFactory = _ => KnnEvaluation.Embedding,
+        };
+        features.AcceptOnlyFromAmong(KnnEvaluation.Embedding, KnnEvaluation.Backbone);
+        foreach (var o in new Option[] { Run, Checkpoint, K, Sigma, features })
         {
             command.Options.Add(o);
         }
@@ -77,8 +83,9 @@ public static class EvalCommand
             var session = TorchSession.Start(parse, parse.InvocationConfiguration.Error);
             int k = parse.GetValue(K);
             double sigma = parse.GetValue(Sigma);
-            var (top1, name) = WithRun(parse, session, run => (KnnEvaluation.Run(run, k, sigma), run.Checkpoint.Name));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 (K = {k}, σ = {sigma}, checkpoint {name}): {top1:P2}; written to {KnnEvaluation.ResultFile}"));
+            string on = parse.GetValue(features)!;
+            var (top1, name) = WithRun(parse, session, run => (KnnEvaluation.Run(run, k, sigma, features: on), run.Checkpoint.Name));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 on the {on} (K = {k}, σ = {sigma}, checkpoint {name}): {top1:P2}; written to {KnnEvaluation.ResultFile}"));
             return 0;
         });
         return command;

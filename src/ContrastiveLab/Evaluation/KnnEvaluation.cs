@@ -9,19 +9,32 @@ namespace ContrastiveLab.Evaluation;
 
 /// <summary>
 /// Weighted kNN of a trained encoder (<see cref="WeightedKnn"/>): embeddings of the clean test images classified
-/// against embeddings of the clean training images, both from the checkpoint's encoder.
+/// against embeddings of the clean training images, both from the checkpoint's encoder. The features are the head's
+/// L2-normalised output (the paper's monitor, <see cref="Embedding"/>) or the backbone's pooled features before the
+/// head, L2-normalised so that the vote is by cosine similarity (<see cref="Backbone"/>).
 /// </summary>
 public static class KnnEvaluation
 {
     public const string ResultFile = "knn.json";
+
+    /// <summary>The head's normalised output, the features the paper's kNN monitor uses.</summary>
+    public const string Embedding = "embedding";
+
+    /// <summary>The backbone's pooled features before the head (the features the linear protocol uses).</summary>
+    public const string Backbone = "backbone";
 
     /// <summary>Measures top-1 (a fraction in 0–1) and writes <see cref="ResultFile"/> into the run folder.</summary>
     /// <param name="run">The opened run.</param>
     /// <param name="k">Neighbours K (the paper: 200).</param>
     /// <param name="sigma">Vote temperature σ (the paper: 0.07).</param>
     /// <param name="workers">Image-preparation threads (0: one per core).</param>
-    public static double Run(TrainedRun run, int k = 200, double sigma = 0.07, int workers = 0)
+    /// <param name="features"><see cref="Embedding"/> or <see cref="Backbone"/>.</param>
+    public static double Run(TrainedRun run, int k = 200, double sigma = 0.07, int workers = 0, string features = Embedding)
     {
+        if (features is not (Embedding or Backbone))
+        {
+            throw new ArgumentException($"features = '{features}' is not known; allowed: {Embedding}, {Backbone}", nameof(features));
+        }
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (!(sigma > 0))
         {
@@ -30,13 +43,20 @@ public static class KnnEvaluation
         using var scope = NewDisposeScope();
         workers = workers > 0 ? workers : Environment.ProcessorCount;
         var clean = new AugmentationPipeline(AugmentationPresets.ForDataset(run.Config.Dataset).Eval);
-        var train = Evaluator.Embed(run.Model, run.TrainImages, clean, 512, run.Device, workers);
-        var test = Evaluator.Embed(run.Model, run.TestImages, clean, 512, run.Device, workers);
+        bool backbone = features == Backbone;
+        var train = Evaluator.Embed(run.Model, run.TrainImages, clean, 512, run.Device, workers, features: backbone);
+        var test = Evaluator.Embed(run.Model, run.TestImages, clean, 512, run.Device, workers, features: backbone);
+        if (backbone)
+        {
+            train = nn.functional.normalize(train, dim: 1);
+            test = nn.functional.normalize(test, dim: 1);
+        }
         var trainLabels = tensor(run.TrainImages.Labels()).to(run.Device);
         var testLabels = tensor(run.TestImages.Labels()).to(run.Device);
         double top1 = Evaluator.Knn(train, trainLabels, test, testLabels, run.Classes, k, sigma);
         var json = new JsonObject
         {
+            ["features"] = features,
             ["k"] = k,
             ["sigma"] = sigma,
             ["top1"] = top1,

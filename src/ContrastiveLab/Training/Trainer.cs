@@ -262,6 +262,11 @@ public static class Trainer
             bool initialiseBank = bank is not null && config.BankInit == "encoder" && config.Epochs > 0;
             var row = Evaluate(0, step, double.NaN, double.NaN, double.NaN, useBank: false, initialiseBank);
             Record(row);
+            if (config.Epochs == 0)
+            {
+                // The untrained encoder is a run of its own: `eval`, `export` and `analyze` need its weights too.
+                SaveCheckpoint(1, 0, "epoch-0000", best: true, 0, 0);
+            }
         }
 
         // A run resumed from its final checkpoint (killed before the summary was written) trains no further.

@@ -33,6 +33,31 @@ public sealed class EvalExportTests(TrainedRunFixture trained, ITestOutputHelper
     }
 
     [Fact]
+    public void Knn_on_the_backbone_classifies_normalised_pooled_features_and_says_so_in_knn_json()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("eval", "knn", "--run", Run, "--features", "backbone", "--k", "5");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("on the backbone", stdout);
+        var knn = JsonNode.Parse(File.ReadAllText(Path.Combine(Run, KnnEvaluation.ResultFile)))!;
+        Assert.Equal("backbone", knn["features"]!.GetValue<string>());
+
+        // The same vote computed here from the backbone's pooled features, scaled to unit length row by row.
+        using var run = TrainedRun.Open(Run);
+        using var scope = torch.NewDisposeScope();
+        var clean = new global::ContrastiveLab.Augmentation.AugmentationPipeline(global::ContrastiveLab.Augmentation.AugmentationPresets.ForDataset(run.Config.Dataset).Eval);
+        torch.Tensor Unit(torch.Tensor x) => x.div(x.norm(1, keepdim: true));
+        var train = Unit(Evaluator.Embed(run.Model, run.TrainImages, clean, 64, run.Device, 1, features: true));
+        var test = Unit(Evaluator.Embed(run.Model, run.TestImages, clean, 64, run.Device, 1, features: true));
+        Assert.Equal(((global::ContrastiveLab.Models.IBackbone)run.Model.Backbone).FeatureDim, train.shape[1]);
+        double expected = WeightedKnn.Top1(train, torch.tensor(run.TrainImages.Labels()), test, torch.tensor(run.TestImages.Labels()), run.Classes, 5, 0.07);
+        Assert.Equal(expected, knn["top1"]!.GetValue<double>(), 12);
+
+        var wrong = CliRunner.Run("eval", "knn", "--run", Run, "--features", "pixels");
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("pixels", wrong.Stderr);
+    }
+
+    [Fact]
     public void Fast_linear_evaluation_is_deterministic_reuses_its_feature_cache_and_writes_linear_json()
     {
         string[] args = ["eval", "linear", "--run", Run, "--epochs", "6", "--fast"];

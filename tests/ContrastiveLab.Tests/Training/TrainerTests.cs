@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using ContrastiveLab.Evaluation;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Training;
 
@@ -70,6 +71,10 @@ public sealed class TrainerTests : IDisposable
         Assert.InRange(knn, 0.1, 1.0); // ten classes: chance is 0.1
         string csv = File.ReadAllText(Path.Combine(_root, "zero", Trainer.MetricsFile));
         Assert.StartsWith("epoch,step,lr,loss,images_per_s,knn_top1", csv);
+        // The untrained encoder is saved, so eval, export and analyze work on the baseline run too.
+        Assert.Equal("epoch-0000", new CheckpointStore(Path.Combine(_root, "zero")).LatestValid()!.Name);
+        using var run = TrainedRun.Open(Path.Combine(_root, "zero"));
+        Assert.Equal(knn, KnnEvaluation.Run(run, Tiny().KnnK, Tiny().KnnSigma, workers: 1), 12);
     }
 
     [Fact]
