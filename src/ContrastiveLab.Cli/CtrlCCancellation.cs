@@ -3,27 +3,23 @@ using System.Runtime.InteropServices;
 namespace ContrastiveLab.Cli;
 
 /// <summary>
-/// While alive, Ctrl-C (SIGINT) does not kill the process but cancels <see cref="Token"/>, so training stops at
-/// the next step boundary and writes a checkpoint. Optionally SIGTERM does the same: that is how Slurm stops a
-/// task (scancel, pre-emption, time limit) before it sends SIGKILL.
+/// While alive, Ctrl-C (SIGINT) and SIGTERM do not kill the process but cancel <see cref="Token"/>, so training stops
+/// at the next step boundary and writes a checkpoint. SIGTERM is how Slurm stops a task (scancel, pre-emption, time
+/// limit) before it sends SIGKILL, and what <c>timeout</c>, <c>kill</c> and container runtimes send.
 /// </summary>
 public sealed class CtrlCCancellation : IDisposable
 {
     private readonly CancellationTokenSource _source = new();
-    private readonly PosixSignalRegistration? _sigterm;
+    private readonly PosixSignalRegistration _sigterm;
 
-    /// <param name="sigterm">Also turn SIGTERM into a cancellation.</param>
-    public CtrlCCancellation(bool sigterm = false)
+    public CtrlCCancellation()
     {
         Console.CancelKeyPress += OnCancel;
-        if (sigterm)
+        _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
-            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true;
-                Stop("SIGTERM");
-            });
-        }
+            context.Cancel = true;
+            Stop("SIGTERM");
+        });
     }
 
     public CancellationToken Token => _source.Token;
@@ -43,7 +39,7 @@ public sealed class CtrlCCancellation : IDisposable
     public void Dispose()
     {
         Console.CancelKeyPress -= OnCancel;
-        _sigterm?.Dispose();
+        _sigterm.Dispose();
         _source.Dispose();
     }
 }

@@ -291,7 +291,7 @@ public static class SweepCommand
     /// <summary>Trains run <paramref name="index"/> of the sweep: one Slurm array task. SIGTERM stops it at a checkpoint.</summary>
     internal static int RunTask(SweepFile sweep, string results, JsonObject overrides, int index, TorchSession session)
     {
-        using var cancel = new CtrlCCancellation(sigterm: true);
+        using var cancel = new CtrlCCancellation();
         var options = new TrainRunOptions
         {
             Device = session.Device, Threads = session.Threads, Log = Console.Out, Cancel = cancel.Token, Download = null,

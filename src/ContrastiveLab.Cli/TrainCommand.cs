@@ -119,7 +119,7 @@ public static class TrainCommand
         MaxSteps = p.GetValue(MaxSteps) ?? c.MaxSteps,
     };
 
-    /// <summary>Runs with a progress bar on a terminal and plain lines otherwise; Ctrl-C stops at the next step with a checkpoint.</summary>
+    /// <summary>Runs with a progress bar on a terminal and plain lines otherwise; Ctrl-C or SIGTERM stops at the next step with a checkpoint.</summary>
     internal static int RunWithConsole(TrainConfig config, string outDir, bool resume, TorchSession session)
     {
         using var cancel = new CtrlCCancellation();

@@ -10,6 +10,7 @@ namespace ContrastiveLab.Runs;
 /// </summary>
 public sealed class TensorBoardWriter : IDisposable
 {
+    private static int s_writers;
     private readonly FileStream _stream;
 
     /// <summary>Starts a new event file in <paramref name="directory"/>.</summary>
@@ -17,8 +18,11 @@ public sealed class TensorBoardWriter : IDisposable
     {
         Directory.CreateDirectory(directory);
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        Path = System.IO.Path.Combine(directory, $"events.out.tfevents.{now}.{Environment.MachineName}.{Environment.ProcessId}");
-        _stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        // Two writers of one process within one second (a run stopped and resumed in-process) get files of their own,
+        // named so that TensorBoard, which reads a folder's event files in name order, reads them in creation order.
+        int serial = Interlocked.Increment(ref s_writers);
+        Path = System.IO.Path.Combine(directory, $"events.out.tfevents.{now}.{Environment.MachineName}.{Environment.ProcessId}.{serial:D6}");
+        _stream = new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
         var header = new ProtoWriter();
         header.Double(1, NowSeconds());
         header.String(3, "brain.Event:2");
@@ -47,6 +51,23 @@ public sealed class TensorBoardWriter : IDisposable
         ev.Double(1, NowSeconds());
         ev.Varint(2, (ulong)step);
         ev.Message(5, summary.ToArray());
+        WriteRecord(ev.ToArray());
+    }
+
+    /// <summary>
+    /// Marks the start of a training session at <paramref name="step"/> (an <c>Event</c> whose <c>session_log</c> has
+    /// status START). TensorBoard then drops the events it has read with a step at or after this one, so the steps a
+    /// killed process logged after its last checkpoint, and that the resumed process logs again, appear once.
+    /// </summary>
+    public void SessionStart(long step)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        var log = new ProtoWriter();
+        log.Varint(1, 1); // SessionLog.status = START
+        var ev = new ProtoWriter();
+        ev.Double(1, NowSeconds());
+        ev.Varint(2, (ulong)step);
+        ev.Message(7, log.ToArray());
         WriteRecord(ev.ToArray());
     }
 

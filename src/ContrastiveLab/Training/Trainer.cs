@@ -251,6 +251,9 @@ public static class Trainer
             }
         }
         using var tensorboard = new TensorBoardWriter(Path.Combine(runDirectory, "tensorboard"));
+        // Steps after the checkpoint that an earlier process logged before it died are logged again from here: TensorBoard
+        // drops its copies of them (a fresh start drops everything an earlier attempt logged).
+        tensorboard.SessionStart(history.Count == 0 ? 0 : step + 1);
         var anchorRows = DiagnosticAnchors(train.Count, config.DiagnosticAnchors, config.Seed);
 
         var residentAfterEpoch = new JsonObject(); // this process's epochs only: a resumed run starts afresh

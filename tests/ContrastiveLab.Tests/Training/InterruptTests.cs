@@ -17,7 +17,7 @@ public sealed class InterruptTests(FixtureRunFixture reference, ITestOutputHelpe
     private readonly string _root = Path.Combine(Path.GetTempPath(), "cl-interrupt-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public void Ctrl_c_stops_a_cli_run_at_a_step_boundary_with_a_checkpoint_and_exit_130_and_resume_ends_with_the_uninterrupted_metrics()
+    public void Ctrl_c_or_sigterm_stops_a_cli_run_at_a_step_boundary_with_a_checkpoint_and_exit_130_and_resume_ends_with_the_uninterrupted_metrics()
     {
         Directory.CreateDirectory(_root);
         string configFile = Path.Combine(_root, "tiny.json");
@@ -28,7 +28,7 @@ public sealed class InterruptTests(FixtureRunFixture reference, ITestOutputHelpe
         // The delay before the signal is a fraction of an in-process run's time, measured under another load than the
         // child runs under. A series whose first child finishes before its signal starts again in a fresh folder with
         // the delay scale halved, so the test always interrupts at least once.
-        for (int series = 0; !stops.Any(s => s.StartsWith("interrupted", StringComparison.Ordinal)); series++)
+        for (int series = 0; !stops.Any(s => s.Contains("interrupted", StringComparison.Ordinal)); series++)
         {
             Assert.True(series < 5, "no child could be interrupted before it finished: " + string.Join("; ", stops));
             runDir = Path.Combine(_root, $"run{series}");
@@ -41,7 +41,8 @@ public sealed class InterruptTests(FixtureRunFixture reference, ITestOutputHelpe
                 Assert.True(child.WaitForOutput("run: ", TimeSpan.FromMinutes(2)), "no run: line");
                 double delay = scale * rng.NextDouble();
                 Thread.Sleep(TimeSpan.FromSeconds(delay));
-                child.Signal("INT");
+                string signal = attempt == 1 ? "TERM" : "INT"; // SIGTERM (kill, timeout, Slurm) stops a run like Ctrl-C
+                child.Signal(signal);
                 Assert.True(child.WaitForExit(TimeSpan.FromMinutes(2)), "the run did not stop within 2 minutes of Ctrl-C");
                 string log = child.Log();
                 if (Trainer.IsFinished(runDir))
@@ -52,18 +53,18 @@ public sealed class InterruptTests(FixtureRunFixture reference, ITestOutputHelpe
                     break;
                 }
                 Assert.True(child.ExitCode == 130, log);
-                Assert.True(child.Stderr.Contains("stopping at the next step boundary", StringComparison.Ordinal), log);
+                Assert.True(child.Stderr.Contains((signal == "INT" ? "Ctrl-C" : "SIGTERM") + ": stopping at the next step boundary", StringComparison.Ordinal), log);
                 Assert.True(child.Stderr.Contains($"Continue with: contrastive train --out {runDir} --resume", StringComparison.Ordinal), log);
                 var rejected = new List<string>();
                 var checkpoint = new CheckpointStore(runDir).LatestValid(rejected);
                 Assert.NotNull(checkpoint);
                 Assert.Empty(rejected);
                 string where = child.Stderr.Split('\n').First(l => l.StartsWith("interrupted", StringComparison.Ordinal));
-                stops.Add($"{where.Split(';')[0]} → {checkpoint.Name}");
+                stops.Add($"SIG{signal}: {where.Split(';')[0]} → {checkpoint.Name}");
             }
         }
-        output.WriteLine("Ctrl-C stops: " + string.Join("; ", stops));
-        Assert.Contains(stops, s => s.StartsWith("interrupted", StringComparison.Ordinal));
+        output.WriteLine("stops: " + string.Join("; ", stops));
+        Assert.Contains(stops, s => s.Contains("interrupted", StringComparison.Ordinal));
 
         using (var child = ChildCli.Start("train", "--out", runDir, "--resume"))
         {

@@ -55,7 +55,17 @@ public sealed class TrainerTests : IDisposable
         Assert.True(stop.Interrupted);
         Assert.Contains("--resume", stop.Message);
         Assert.False(Trainer.IsFinished(resumed));
+        var checkpoint = new CheckpointStore(resumed).LatestValid()!;
+        long stoppedAt = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpoint.Path, "meta.json")))!["step"]!.GetValue<long>();
         var again = Trainer.Run(config, resumed, Options(resume: true));
+
+        // TensorBoard: the first process marked a session start at step 0, the resumed one at the step after its
+        // checkpoint, so TensorBoard drops whatever the first logged past the checkpoint.
+        var eventFiles = Directory.GetFiles(Path.Combine(resumed, "tensorboard")).Order().ToArray();
+        Assert.Equal(2, eventFiles.Length);
+        Assert.Equal([(0L, true)], Runs.TensorBoardWriterTests.SessionStarts(eventFiles[0]));
+        Assert.True(stoppedAt > 0);
+        Assert.Equal([(stoppedAt + 1, true)], Runs.TensorBoardWriterTests.SessionStarts(eventFiles[1]));
 
         Assert.Equal(Deterministic(straight), Deterministic(again));
         Assert.Equal(File.ReadAllLines(Path.Combine(_root, "straight", Trainer.MetricsFile)).Length,
