@@ -4,7 +4,7 @@ namespace ContrastiveLab.IO;
 
 /// <summary>
 /// Writes files so that a reader never sees a half-written one: write a temporary file in the same folder,
-/// flush it to disk, then rename it over the target. A write that fails (a full disk included) deletes its
+/// flush it to disk, rename it over the target, then sync the folder so the rename itself survives a power cut. A write that fails (a full disk included) deletes its
 /// temporary and leaves the previous version of the target as it was.
 /// </summary>
 public static class AtomicFile
@@ -26,6 +26,7 @@ public static class AtomicFile
                 FileWrites.FlushToDisk(stream);
             }
             File.Move(temp, path, overwrite: true);
+            FileWrites.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         catch (IOException e) when (DiskFullException.IsDiskFull(e) && e is not DiskFullException)
         {
@@ -52,6 +53,7 @@ public static class AtomicFile
                 fs.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
+            FileWrites.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         catch (IOException e) when (DiskFullException.IsDiskFull(e) && e is not DiskFullException)
         {

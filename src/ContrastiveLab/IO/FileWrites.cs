@@ -38,6 +38,41 @@ internal static class FileWrites
     }
 
     /// <summary>
+    /// Makes the renames and deletions done in <paramref name="directory"/> durable: fsync of the folder itself, so a
+    /// power cut or kernel crash after a rename cannot bring back the previous name (the file's bytes are flushed
+    /// before the rename). Linux and other glibc systems only; elsewhere, and where the folder cannot be opened, it
+    /// does nothing. Returns whether the folder was synced.
+    /// </summary>
+    public static bool SyncDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        int fd = Runtime.NativeMethods.Open(directory, Runtime.NativeMethods.ORdOnly);
+        if (fd < 0)
+        {
+            return false;
+        }
+        try
+        {
+            bool synced = Runtime.NativeMethods.Fsync(fd) == 0;
+            if (synced)
+            {
+                DirectorySynced?.Invoke(Path.GetFullPath(directory));
+            }
+            return synced;
+        }
+        finally
+        {
+            Runtime.NativeMethods.Close(fd);
+        }
+    }
+
+    /// <summary>Test seam: raised with the full path of each folder <see cref="SyncDirectory"/> synced.</summary>
+    internal static event Action<string>? DirectorySynced;
+
+    /// <summary>
     /// Test seam: the next writes to files whose path (the target path for atomic writes) satisfies
     /// <paramref name="matches"/> fail like a full disk once <paramref name="bytes"/> more bytes have been written to
     /// them. <see cref="Clear"/> gives the space back.

@@ -64,11 +64,13 @@ public sealed class CheckpointStore(string runDirectory, int keep = 2)
                 string trash = Path.Combine(Directory, $".old-{name}-{Guid.NewGuid():N}");
                 System.IO.Directory.Move(final, trash);
                 System.IO.Directory.Move(temp, final);
+                FileWrites.SyncDirectory(Directory);
                 System.IO.Directory.Delete(trash, recursive: true);
             }
             else
             {
                 System.IO.Directory.Move(temp, final);
+                FileWrites.SyncDirectory(Directory);
             }
         }
         catch (IOException e) when (DiskFullException.IsDiskFull(e))

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace ContrastiveLab.Runtime;
 
-/// <summary>The few glibc entry points the runtime set-up needs.</summary>
+/// <summary>The few glibc entry points the runtime set-up and durable file writes need.</summary>
 internal static partial class NativeMethods
 {
     internal const int RtldLazy = 0x1;
@@ -21,4 +21,15 @@ internal static partial class NativeMethods
 
     [LibraryImport("libc.so.6", EntryPoint = "malloc_trim")]
     internal static partial int MallocTrim(nuint pad);
+
+    internal const int ORdOnly = 0;
+
+    [LibraryImport("libc.so.6", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int Open(string path, int flags);
+
+    [LibraryImport("libc.so.6", EntryPoint = "fsync", SetLastError = true)]
+    internal static partial int Fsync(int fd);
+
+    [LibraryImport("libc.so.6", EntryPoint = "close")]
+    internal static partial int Close(int fd);
 }
