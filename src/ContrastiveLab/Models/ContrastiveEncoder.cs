@@ -41,7 +41,17 @@ public sealed class ContrastiveEncoder : Module<Tensor, Tensor>
     public override Tensor forward(Tensor images)
     {
         using var scope = NewDisposeScope();
-        var z = fc.forward(backbone.forward(images));
-        return functional.normalize(z, p: 2, dim: 1).MoveToOuterDisposeScope();
+        return Embeddings(backbone.forward(images)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>One pass: the pooled features (as <see cref="Features"/>) and the embeddings (as <see cref="forward"/>).</summary>
+    public (Tensor Features, Tensor Embeddings) FeaturesAndEmbeddings(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        var h = backbone.forward(images);
+        var z = Embeddings(h);
+        return (h.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope());
+    }
+
+    private Tensor Embeddings(Tensor features) => functional.normalize(fc.forward(features), p: 2, dim: 1);
 }

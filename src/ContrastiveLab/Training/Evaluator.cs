@@ -13,7 +13,22 @@ internal static class Evaluator
 {
     /// <summary>Embeddings (or pooled features) of every image of <paramref name="source"/>, model in eval mode, (N, D) float32 on <paramref name="device"/>.</summary>
     public static Tensor Embed(ContrastiveEncoder model, IImageSource source, AugmentationPipeline pipeline, int batchSize, Device device, int workers,
-        bool features = false, long seed = 0, int epoch = 0)
+        bool features = false, long seed = 0, int epoch = 0) =>
+        Collect(model, source, pipeline, batchSize, device, workers, seed, epoch, x => [features ? model.Features(x) : model.forward(x)])[0];
+
+    /// <summary>Pooled features and embeddings of every image of <paramref name="source"/> in one pass, as <see cref="Embed"/> gives each.</summary>
+    public static (Tensor Features, Tensor Embeddings) EmbedBoth(ContrastiveEncoder model, IImageSource source, AugmentationPipeline pipeline, int batchSize, Device device, int workers)
+    {
+        var both = Collect(model, source, pipeline, batchSize, device, workers, 0, 0, x =>
+        {
+            var (h, z) = model.FeaturesAndEmbeddings(x);
+            return [h, z];
+        });
+        return (both[0], both[1]);
+    }
+
+    private static Tensor[] Collect(ContrastiveEncoder model, IImageSource source, AugmentationPipeline pipeline, int batchSize, Device device, int workers,
+        long seed, int epoch, Func<Tensor, Tensor[]> outputs)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -21,18 +36,18 @@ internal static class Evaluator
         {
             using var noGrad = no_grad();
             var loader = new AugmentedLoader(source, pipeline, batchSize, 1, seed, shuffle: false, workers: workers);
-            var parts = new List<Tensor>();
+            var parts = new List<Tensor[]>();
             foreach (var batch in loader.Epoch(epoch))
             {
                 using var scope = NewDisposeScope();
                 var x = BatchTensor(batch, 0, device);
-                var z = features ? model.Features(x) : model.forward(x);
-                parts.Add(z.MoveToOuterDisposeScope());
+                parts.Add([.. outputs(x).Select(t => t.MoveToOuterDisposeScope())]);
             }
-            var all = cat(parts, 0);
-            foreach (var p in parts)
+            int count = parts.Count == 0 ? 0 : parts[0].Length;
+            var all = Enumerable.Range(0, count).Select(i => cat(parts.Select(p => p[i]).ToList(), 0)).ToArray();
+            foreach (var t in parts.SelectMany(p => p))
             {
-                p.Dispose();
+                t.Dispose();
             }
             return all;
         }

@@ -105,6 +105,13 @@ public sealed record TrainConfig
     /// <inheritdoc cref="KnnK"/>
     public double KnnSigma { get; init; } = 0.07;
 
+    /// <summary>
+    /// Also record each evaluation's kNN on the backbone's pooled features, normalised (<c>knn_backbone_top1</c>): the
+    /// features the linear protocol uses. Costs N × feature-dim floats during the evaluation (100 MB for CIFAR with
+    /// ResNet-18, 1 GB for ImageNet100 with ResNet-50).
+    /// </summary>
+    public bool KnnBackbone { get; init; } = true;
+
     /// <summary>Stop after this many optimisation steps in total (null: run every epoch). For smoke tests.</summary>
     public int? MaxSteps { get; init; }
 

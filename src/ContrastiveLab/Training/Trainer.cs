@@ -404,12 +404,28 @@ public static class Trainer
             using var scope = NewDisposeScope();
             // kNN against clean embeddings of every training image; with a memory bank the paper's monitor
             // (kNN against the bank, which lags the encoder early in training) is recorded beside it.
-            var trainEmb = Evaluator.Embed(model, train, evalPipeline, 512, device, workers);
+            // With knn_backbone the same pass keeps the pooled features too, for a kNN on the backbone beside the head's.
+            Tensor trainEmb, testEmb;
+            double knnBackbone = double.NaN;
+            if (config.KnnBackbone)
+            {
+                var (trainFeatures, trainZ) = Evaluator.EmbedBoth(model, train, evalPipeline, 512, device, workers);
+                var (testFeatures, testZ) = Evaluator.EmbedBoth(model, test, evalPipeline, 512, device, workers);
+                (trainEmb, testEmb) = (trainZ, testZ);
+                knnBackbone = Evaluator.Knn(nn.functional.normalize(trainFeatures, dim: 1), trainLabels, nn.functional.normalize(testFeatures, dim: 1), testLabels,
+                    classes, config.KnnK, config.KnnSigma);
+                trainFeatures.Dispose();
+                testFeatures.Dispose();
+            }
+            else
+            {
+                trainEmb = Evaluator.Embed(model, train, evalPipeline, 512, device, workers);
+                testEmb = Evaluator.Embed(model, test, evalPipeline, 512, device, workers);
+            }
             if (initialiseBank)
             {
                 bank!.Load(trainEmb);
             }
-            var testEmb = Evaluator.Embed(model, test, evalPipeline, 512, device, workers);
             double knn = Evaluator.Knn(trainEmb, trainLabels, testEmb, testLabels, classes, config.KnnK, config.KnnSigma);
             double knnBank = useBank ? Evaluator.Knn(bank!.Entries, trainLabels, testEmb, testLabels, classes, config.KnnK, config.KnnSigma) : double.NaN;
             var reference = useBank ? bank!.Entries : trainEmb;
@@ -426,6 +442,7 @@ public static class Trainer
                 ["images_per_s"] = rate,
                 ["knn_top1"] = knn,
                 ["knn_bank_top1"] = knnBank,
+                ["knn_backbone_top1"] = knnBackbone,
             };
             foreach (var (k, v) in Evaluator.Diagnostics(anchors, rows, trainLabels.index_select(0, rows), reference, trainLabels, config.Tau))
             {
@@ -441,7 +458,7 @@ public static class Trainer
             tensorboard.Scalars((long)row["step"], row.Where(p => p.Key is not ("epoch" or "step")).Select(p => KeyValuePair.Create(TensorBoardTag(p.Key), p.Value)));
             log.WriteLine(row.ContainsKey("neg_uniformity")
                 ? string.Create(CultureInfo.InvariantCulture,
-                    $"epoch {row["epoch"]:F0}: loss {row["loss"]:F4}, kNN {row["knn_top1"]:P2}, -uniformity {row["neg_uniformity"]:F3}, tolerance {row["tolerance"]:F3}, {row["images_per_s"]:F0} img/s")
+                    $"epoch {row["epoch"]:F0}: loss {row["loss"]:F4}, kNN {row["knn_top1"]:P2}{(double.IsFinite(row.GetValueOrDefault("knn_backbone_top1", double.NaN)) ? $" (backbone {row["knn_backbone_top1"]:P2})" : "")}, -uniformity {row["neg_uniformity"]:F3}, tolerance {row["tolerance"]:F3}, {row["images_per_s"]:F0} img/s")
                 : string.Create(CultureInfo.InvariantCulture, $"epoch {row["epoch"]:F0}: loss {row["loss"]:F4}, {row["images_per_s"]:F0} img/s"));
         }
 
@@ -569,7 +586,7 @@ public static class Trainer
     private static string TensorBoardTag(string key) => key switch
     {
         "loss" or "lr" or "images_per_s" => "train/" + key,
-        "knn_top1" => "eval/knn_top1",
+        "knn_top1" or "knn_bank_top1" or "knn_backbone_top1" => "eval/" + key,
         _ => "diagnostics/" + key,
     };
 

@@ -50,11 +50,12 @@ public sealed class ConfigValidationTests : IDisposable
         ["diagnostic_anchors"] = ["1", "0"],
         ["knn_k"] = ["0"],
         ["knn_sigma"] = ["0", "1e5"],
+        ["knn_backbone"] = [],
         ["max_steps"] = ["0", "-3"],
     };
 
     /// <summary>Keys with no out-of-range value: only their JSON type can be wrong (checked for every key below).</summary>
-    private static readonly HashSet<string> NoRange = ["authors_variant"];
+    private static readonly HashSet<string> NoRange = ["authors_variant", "knn_backbone"];
 
     public static TheoryData<string> Keys => [.. TrainConfig.JsonKeys];
 

@@ -58,6 +58,20 @@ public sealed class EvalExportTests(TrainedRunFixture trained, ITestOutputHelper
     }
 
     [Fact]
+    public void The_trainers_backbone_knn_equals_eval_knn_on_the_backbone_with_the_runs_k_and_sigma()
+    {
+        var config = trained.Config;
+        var (code, _, stderr) = CliRunner.Run("eval", "knn", "--run", Run, "--features", "backbone", "--k", config.KnnK.ToString(CultureInfo.InvariantCulture),
+            "--sigma", config.KnnSigma.ToString(CultureInfo.InvariantCulture));
+        Assert.True(code == 0, stderr);
+        var knn = JsonNode.Parse(File.ReadAllText(Path.Combine(Run, KnnEvaluation.ResultFile)))!;
+        // The trainer takes features and embeddings in one pass; eval knn takes the features alone: the same numbers.
+        double logged = trained.Summary["final"]!["knn_backbone_top1"]!.GetValue<double>();
+        Assert.Equal(logged, knn["top1"]!.GetValue<double>());
+        Assert.Contains("knn_backbone_top1", File.ReadLines(Path.Combine(Run, Trainer.MetricsFile)).First().Split(','));
+    }
+
+    [Fact]
     public void Fast_linear_evaluation_is_deterministic_reuses_its_feature_cache_and_writes_linear_json()
     {
         string[] args = ["eval", "linear", "--run", Run, "--epochs", "6", "--fast"];

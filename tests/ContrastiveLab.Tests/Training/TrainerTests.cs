@@ -88,6 +88,16 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void The_backbone_knn_is_left_out_when_knn_backbone_is_false_and_the_head_knn_does_not_change()
+    {
+        var with = Trainer.Run(Tiny() with { Epochs = 0 }, Path.Combine(_root, "with"), Options());
+        var without = Trainer.Run(Tiny() with { Epochs = 0, KnnBackbone = false }, Path.Combine(_root, "without"), Options());
+        Assert.InRange(with["final"]!["knn_backbone_top1"]!.GetValue<double>(), 0.1, 1.0);
+        Assert.Null(without["final"]!["knn_backbone_top1"]);
+        Assert.Equal(with["knn_top1"]!.GetValue<double>(), without["knn_top1"]!.GetValue<double>());
+    }
+
+    [Fact]
     public void A_second_process_cannot_train_into_a_locked_run_folder()
     {
         string dir = Path.Combine(_root, "locked");
