@@ -156,7 +156,7 @@ public static class ReportBuilder
             $"Fig. 2 projection: {(inputs.Maps.Count == 0 ? "no maps (no test_embeddings.npy found)" : string.Join("; ", inputs.Maps.Select(m => m.Method).Distinct()))}.",
         ]);
         yield return new TableBlock(
-            ["run", "loss", "τ", "dataset", "model", "negatives", "epochs", "batch", "lr", "seed", "threads", "device", "wall s", "kNN %", "linear %"],
+            ["run", "loss", "τ", "dataset", "model", "negatives", "epochs", "batch", "lr", "seed", "threads", "device", "wall s", "kNN %", "kNN backbone %", "linear %"],
             runs.Select(r => (IReadOnlyList<string>)
             [
                 r.Name, r.Config.Loss, ClaimsChecker.F(r.Config.Tau), r.Config.Dataset, r.Config.Model, r.Config.Negatives,
@@ -164,6 +164,7 @@ public static class ReportBuilder
                 ClaimsChecker.F(r.Config.Lr), r.Config.Seed.ToString(CultureInfo.InvariantCulture), r.Summary.Threads.ToString(CultureInfo.InvariantCulture),
                 r.Summary.Device, r.Summary.WallSeconds.ToString("0", CultureInfo.InvariantCulture),
                 (100 * r.Summary.KnnTop1).ToString("0.00", CultureInfo.InvariantCulture),
+                r.Summary.FinalValue("knn_backbone_top1") is double b ? (100 * b).ToString("0.00", CultureInfo.InvariantCulture) : "—",
                 r.Linear is null ? "—" : (100 * r.Linear.BestTop1).ToString("0.00", CultureInfo.InvariantCulture),
             ]).ToArray());
     }

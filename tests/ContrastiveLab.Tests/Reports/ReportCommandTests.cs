@@ -78,6 +78,8 @@ public sealed partial class ReportCommandTests(ITestOutputHelper output)
         string[] lines = report.Markdown.Split('\n');
         Assert.Contains("| acc (linear top-1 %) | — | 84.00 | — |", report.Markdown, StringComparison.Ordinal);
         Assert.Contains("| kNN top-1 % | — | 80.00 | — |", report.Markdown, StringComparison.Ordinal);
+        Assert.Contains("| kNN % | kNN backbone % | linear % |", report.Markdown, StringComparison.Ordinal);
+        Assert.Contains("| 80.00 | 85.00 | 84.00 |", report.Markdown, StringComparison.Ordinal); // the run's kNN on head and backbone, linear
         Assert.StartsWith("| paper acc (linear %) | 79.75 | 83.27 | 82.69 | 82.21 | 74.83 |", lines.First(l => l.StartsWith("| paper acc", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 

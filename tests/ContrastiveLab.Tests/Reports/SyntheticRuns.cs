@@ -43,7 +43,7 @@ internal static class SyntheticRuns
                 $$"""
                 {"status": "finished", "knn_top1": {{N(knn)}}, "best_knn_top1": {{N(knn)}}, "wall_seconds": 12.5, "threads": 2, "device": "cpu",
                  "train_images": 100, "test_images": 50, "steps": 30,
-                 "final": {"epoch": 3, "knn_top1": {{N(knn)}}, "neg_uniformity": {{N(negUniformity)}}, "tolerance": {{N(tolerance)}}, "penalty_entropy": {{N(entropy)}}, "knn_bank_top1": null} }
+                 "final": {"epoch": 3, "knn_top1": {{N(knn)}}, "neg_uniformity": {{N(negUniformity)}}, "tolerance": {{N(tolerance)}}, "penalty_entropy": {{N(entropy)}}, "knn_bank_top1": null, "knn_backbone_top1": {{N(knn + 0.05)}}} }
                 """);
         }
         return dir;
