@@ -46,14 +46,11 @@ public static class KnnEvaluation
         bool backbone = features == Backbone;
         var train = Evaluator.Embed(run.Model, run.TrainImages, clean, 512, run.Device, workers, features: backbone);
         var test = Evaluator.Embed(run.Model, run.TestImages, clean, 512, run.Device, workers, features: backbone);
-        if (backbone)
-        {
-            train = nn.functional.normalize(train, dim: 1);
-            test = nn.functional.normalize(test, dim: 1);
-        }
         var trainLabels = tensor(run.TrainImages.Labels()).to(run.Device);
         var testLabels = tensor(run.TestImages.Labels()).to(run.Device);
-        double top1 = Evaluator.Knn(train, trainLabels, test, testLabels, run.Classes, k, sigma);
+        double top1 = backbone
+            ? Evaluator.KnnOnFeatures(train, trainLabels, test, testLabels, run.Classes, k, sigma)
+            : Evaluator.Knn(train, trainLabels, test, testLabels, run.Classes, k, sigma);
         var json = new JsonObject
         {
             ["features"] = features,

@@ -4,8 +4,9 @@ namespace ContrastiveLab.IO;
 
 /// <summary>
 /// Writes files so that a reader never sees a half-written one: write a temporary file in the same folder,
-/// flush it to disk, rename it over the target, then sync the folder so the rename itself survives a power cut. A write that fails (a full disk included) deletes its
-/// temporary and leaves the previous version of the target as it was.
+/// flush it to disk, rename it over the target, then sync the folder so the rename itself survives a power cut. A
+/// write that fails (a full disk included) deletes its temporary and leaves the previous version of the target as it
+/// was.
 /// </summary>
 public static class AtomicFile
 {
@@ -25,8 +26,7 @@ public static class AtomicFile
                 write(stream);
                 FileWrites.FlushToDisk(stream);
             }
-            File.Move(temp, path, overwrite: true);
-            FileWrites.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            Publish(temp, path);
         }
         catch (IOException e) when (DiskFullException.IsDiskFull(e) && e is not DiskFullException)
         {
@@ -52,8 +52,7 @@ public static class AtomicFile
             {
                 fs.Flush(flushToDisk: true);
             }
-            File.Move(temp, path, overwrite: true);
-            FileWrites.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            Publish(temp, path);
         }
         catch (IOException e) when (DiskFullException.IsDiskFull(e) && e is not DiskFullException)
         {
@@ -65,6 +64,13 @@ public static class AtomicFile
             TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>Renames the flushed <paramref name="temp"/> over <paramref name="path"/> and syncs their folder.</summary>
+    private static void Publish(string temp, string path)
+    {
+        File.Move(temp, path, overwrite: true);
+        FileWrites.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     /// <summary>A unique temporary name beside <paramref name="path"/>, starting with a dot so listings skip it.</summary>

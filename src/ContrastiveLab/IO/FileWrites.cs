@@ -40,8 +40,8 @@ internal static class FileWrites
     /// <summary>
     /// Makes the renames and deletions done in <paramref name="directory"/> durable: fsync of the folder itself, so a
     /// power cut or kernel crash after a rename cannot bring back the previous name (the file's bytes are flushed
-    /// before the rename). Linux and other glibc systems only; elsewhere, and where the folder cannot be opened, it
-    /// does nothing. Returns whether the folder was synced.
+    /// before the rename). Linux with glibc only, as the malloc tuning; elsewhere, and where the folder cannot be
+    /// opened, it does nothing. Returns whether the folder was synced.
     /// </summary>
     public static bool SyncDirectory(string directory)
     {
@@ -49,7 +49,15 @@ internal static class FileWrites
         {
             return false;
         }
-        int fd = Runtime.NativeMethods.Open(directory, Runtime.NativeMethods.ORdOnly);
+        int fd;
+        try
+        {
+            fd = Runtime.NativeMethods.Open(directory, Runtime.NativeMethods.ORdOnly);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false; // no glibc (e.g. musl): as on other systems, the rename alone
+        }
         if (fd < 0)
         {
             return false;

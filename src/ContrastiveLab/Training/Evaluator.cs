@@ -96,4 +96,14 @@ internal static class Evaluator
     /// <summary>Weighted kNN top-1 of the test embeddings against the training reference.</summary>
     public static double Knn(Tensor reference, Tensor referenceLabels, Tensor test, Tensor testLabels, int classes, int k, double sigma) =>
         WeightedKnn.Top1(reference, referenceLabels, test, testLabels, classes, k, sigma);
+
+    /// <summary>
+    /// The weighted kNN on pooled backbone features (as <see cref="Embed"/> gives them with <c>features: true</c>):
+    /// each row scaled to unit length first, so that the vote is by cosine similarity as it is for embeddings.
+    /// </summary>
+    public static double KnnOnFeatures(Tensor referenceFeatures, Tensor referenceLabels, Tensor testFeatures, Tensor testLabels, int classes, int k, double sigma)
+    {
+        using var scope = NewDisposeScope();
+        return Knn(nn.functional.normalize(referenceFeatures, dim: 1), referenceLabels, nn.functional.normalize(testFeatures, dim: 1), testLabels, classes, k, sigma);
+    }
 }

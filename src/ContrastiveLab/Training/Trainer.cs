@@ -412,8 +412,7 @@ public static class Trainer
                 var (trainFeatures, trainZ) = Evaluator.EmbedBoth(model, train, evalPipeline, 512, device, workers);
                 var (testFeatures, testZ) = Evaluator.EmbedBoth(model, test, evalPipeline, 512, device, workers);
                 (trainEmb, testEmb) = (trainZ, testZ);
-                knnBackbone = Evaluator.Knn(nn.functional.normalize(trainFeatures, dim: 1), trainLabels, nn.functional.normalize(testFeatures, dim: 1), testLabels,
-                    classes, config.KnnK, config.KnnSigma);
+                knnBackbone = Evaluator.KnnOnFeatures(trainFeatures, trainLabels, testFeatures, testLabels, classes, config.KnnK, config.KnnSigma);
                 trainFeatures.Dispose();
                 testFeatures.Dispose();
             }
@@ -582,7 +581,6 @@ public static class Trainer
         return order[..Math.Min(n, trainCount)];
     }
 
-    /// <summary>target ← m·target + (1 − m)·source for every parameter and buffer (m = 0 copies).</summary>
     private static string TensorBoardTag(string key) => key switch
     {
         "loss" or "lr" or "images_per_s" => "train/" + key,
