@@ -47,6 +47,7 @@ public static class BenchCommand
                 throw new UserError($"--only: {e.Message.Split(" (Parameter", 2)[0]}");
             }
             var session = TorchSession.Start(parse, parse.InvocationConfiguration.Error);
+            output.WriteLine($"convolution guard: {Runtime.ConvolutionGuard.Describe()}");
             if (parse.GetValue(writeCheck) is { } checkDir)
             {
                 foreach (var (key, value) in PyTorchCheck.Write(checkDir))

@@ -16,6 +16,10 @@ public sealed record TorchSession(torch.Device Device, int Threads)
         {
             log.WriteLine($"libtorch: {note}");
         }
+        if (ConvolutionGuard.Active)
+        {
+            log.WriteLine($"convolution guard: {ConvolutionGuard.Describe()}");
+        }
         int threads = TorchRuntime.ConfigureThreads(parse.GetValue(GlobalOptions.Threads));
         string requested = parse.GetValue(GlobalOptions.Device) ?? "auto";
         bool cuda = torch.cuda.is_available();

@@ -13,6 +13,7 @@ public static class BenchWorkloads
         new MetricsWorkload(),
         new AugmentCifarWorkload(),
         new GemmWorkload(),
+        new ConvGuardWorkload(),
     ];
 
     /// <summary>Names the PyTorch reference also runs (all but the augmentation).</summary>

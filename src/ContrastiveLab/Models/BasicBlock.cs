@@ -14,6 +14,7 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
     private readonly Conv2d conv2;
     private readonly StableBatchNorm2d bn2;
     private readonly Sequential? downsample;
+    private readonly long stride;
 
     public BasicBlock(long inPlanes, long planes, long stride) : base(nameof(BasicBlock))
     {
@@ -21,6 +22,7 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
         bn1 = new StableBatchNorm2d(planes);
         conv2 = Conv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
         bn2 = new StableBatchNorm2d(planes);
+        this.stride = stride;
         downsample = ResNetParts.Downsample(inPlanes, planes * Expansion, stride);
         RegisterComponents();
     }
@@ -30,7 +32,7 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var h = functional.relu(bn1.forward(conv1.forward(x)));
         h = bn2.forward(conv2.forward(h));
-        var identity = downsample is null ? x : downsample.forward(x);
+        var identity = downsample is null ? x : Pointwise.Shortcut(downsample, stride, x);
         return functional.relu(h.add_(identity)).MoveToOuterDisposeScope();
     }
 }

@@ -16,6 +16,7 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
     private readonly Conv2d conv3;
     private readonly StableBatchNorm2d bn3;
     private readonly Sequential? downsample;
+    private readonly long stride;
 
     public Bottleneck(long inPlanes, long planes, long stride) : base(nameof(Bottleneck))
     {
@@ -25,6 +26,7 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
         bn2 = new StableBatchNorm2d(planes);
         conv3 = Conv2d(planes, planes * Expansion, 1, bias: false);
         bn3 = new StableBatchNorm2d(planes * Expansion);
+        this.stride = stride;
         downsample = ResNetParts.Downsample(inPlanes, planes * Expansion, stride);
         RegisterComponents();
     }
@@ -35,7 +37,7 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
         var h = functional.relu(bn1.forward(conv1.forward(x)));
         h = functional.relu(bn2.forward(conv2.forward(h)));
         h = bn3.forward(conv3.forward(h));
-        var identity = downsample is null ? x : downsample.forward(x);
+        var identity = downsample is null ? x : Pointwise.Shortcut(downsample, stride, x);
         return functional.relu(h.add_(identity)).MoveToOuterDisposeScope();
     }
 }

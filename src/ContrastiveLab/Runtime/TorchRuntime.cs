@@ -54,6 +54,14 @@ public static partial class TorchRuntime
                     $"libtorch failed to load ({inner.GetType().Name}: {FirstLine(inner.Message)}). " +
                     "Check that the libtorch native package matches this platform (build with -p:TorchBackend=cpu or cuda).", e);
             }
+            try
+            {
+                ConvolutionGuard.Configure(CpuCacheProbe.Probe(), Environment.GetEnvironmentVariable(ConvolutionGuard.OverrideVariable));
+            }
+            catch (ArgumentException e)
+            {
+                throw new TorchLoadException(e.Message, e);
+            }
             _loaded = true;
         }
     }
