@@ -32,6 +32,10 @@ public sealed class CtrlCCancellation : IDisposable
 
     private void Stop(string why)
     {
+        if (_source.IsCancellationRequested)
+        {
+            return; // the same stop again (Ctrl-C reaches the supervising parent too, which passes it on)
+        }
         _source.Cancel();
         Console.Error.WriteLine($"{why}: stopping at the next step boundary (a checkpoint will be written)…");
     }

@@ -17,7 +17,7 @@ namespace ContrastiveLab.Sweeps;
 public static class SweepRunner
 {
     /// <summary>Written atomically into a run folder when the run fails: its last error line, when and where.</summary>
-    public const string FailureFile = "failure.json";
+    public const string FailureFile = RunFailure.FileName;
 
     /// <summary>What happened to one run.</summary>
     public sealed record Outcome(string Name, string State, string? Error, double Seconds);
@@ -118,18 +118,7 @@ public static class SweepRunner
     }
 
     /// <summary>The last error line recorded in <paramref name="runDirectory"/>, or null when the run has no failure on record.</summary>
-    public static string? LastFailure(string runDirectory)
-    {
-        string path = Path.Combine(runDirectory, FailureFile);
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path))?["error"]?.GetValue<string>();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
-        {
-            return File.Exists(path) ? "(failure.json unreadable)" : null;
-        }
-    }
+    public static string? LastFailure(string runDirectory) => RunFailure.Read(runDirectory)?.Error;
 
     private static void Train(SweepRun run, string dir, string tag, TrainRunOptions options)
     {
@@ -144,39 +133,8 @@ public static class SweepRunner
             RecordFailure(dir, e.Message);
             throw;
         }
-        TryDelete(Path.Combine(dir, FailureFile)); // an earlier attempt's failure no longer applies
+        RunFailure.Clear(dir); // an earlier attempt's failure no longer applies
     }
 
-    private static void RecordFailure(string dir, string message)
-    {
-        try
-        {
-            Directory.CreateDirectory(dir);
-            var failure = new JsonObject
-            {
-                ["error"] = message.Split('\n')[0].Trim(),
-                ["at"] = DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                ["host"] = Environment.MachineName,
-                ["slurm_job"] = Environment.GetEnvironmentVariable("SLURM_ARRAY_JOB_ID") is { } job
-                    ? $"{job}_{Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_ID")}"
-                    : Environment.GetEnvironmentVariable("SLURM_JOB_ID"),
-            };
-            AtomicFile.WriteAllText(Path.Combine(dir, FailureFile), failure.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The failure itself is reported by the caller; a folder we cannot write to must not hide it.
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
+    private static void RecordFailure(string dir, string message) => RunFailure.Write(dir, message);
 }

@@ -63,7 +63,14 @@ public static class SweepStatus
         {
             return new RunState(index, name, "running", "run folder locked by a live process");
         }
-        string? failure = SweepRunner.LastFailure(runDirectory);
+        // A phase marker with the lock free is a process that died inside libtorch or was killed there, and no
+        // supervisor recorded it (the CLI's supervisor turns it into a failure record with the signal).
+        // A marker is newer than any failure record (recording a death removes it).
+        string? failure = NativePhase.Read(runDirectory) is { } marker
+            ? $"the last run died during {marker.Phase} (process {marker.Pid} on {marker.Host}, no signal recorded); run the sweep again to resume"
+            : RunFailure.Read(runDirectory) is { } recorded
+                ? recorded.Error + (recorded.Resume is { } resume ? $"; resume: {resume}" : "")
+                : null;
         if (slurm is { } queued)
         {
             string before = failure is not null ? "failed before; " : File.Exists(Path.Combine(runDirectory, Trainer.ConfigFile)) ? "interrupted before; " : "";

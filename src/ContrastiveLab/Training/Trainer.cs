@@ -164,6 +164,7 @@ public static class Trainer
         AtomicFile.WriteAllText(configPath, ToJson(config));
         AtomicFile.WriteAllText(Path.Combine(runDirectory, EnvironmentFile), EnvironmentJson(config, options).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         var log = options.Log;
+        ReportPreviousAttempt(runDirectory, log);
 
         // ---- data
         var (train, test, classes) = Splits(config, options.Download);
@@ -282,35 +283,39 @@ public static class Trainer
             int lossCount = midEpoch ? resumedLossCount : 0, images = 0;
             int batchIndex = epoch == startEpoch ? startBatch : 0;
             double lr = config.Lr;
-            foreach (var batch in loader.Epoch(epoch, batchIndex, options.Cancel))
+            // Training runs in libtorch: a process that dies here by a signal leaves the phase marker behind.
+            using (NativePhase.Enter(runDirectory, $"epoch {epoch} training (from global step {step + 1})"))
             {
-                lr = LearningRate(config, epoch, batchIndex, loader.BatchesPerEpoch);
-                foreach (var group in optimizer.ParamGroups)
+                foreach (var batch in loader.Epoch(epoch, batchIndex, options.Cancel))
                 {
-                    group.LearningRate = lr;
-                }
-                FaultBeforeStep?.Invoke(step + 1, model);
-                double value = Step(batch);
-                if (!double.IsFinite(value))
-                {
-                    throw new TrainingStoppedException(
-                        $"loss became {value} at epoch {epoch}, step {batchIndex + 1} (global step {step + 1}); the last good checkpoint is kept in {store.Directory}. Try a larger tau or a smaller lr.", interrupted: false);
-                }
-                lossSum += value;
-                lossCount++;
-                images += batch.Count;
-                step++;
-                batchIndex++;
-                double rate = images / Math.Max(1e-9, epochWatch.Elapsed.TotalSeconds);
-                options.Progress?.Invoke(new TrainProgress(epoch, config.Epochs, batchIndex, loader.BatchesPerEpoch, lossSum / lossCount, rate,
-                    null, Eta(epoch, batchIndex), false));
-                if (ReachedMaxSteps())
-                {
-                    break;
-                }
-                if (options.Cancel.IsCancellationRequested && batchIndex < loader.BatchesPerEpoch)
-                {
-                    break;
+                    lr = LearningRate(config, epoch, batchIndex, loader.BatchesPerEpoch);
+                    foreach (var group in optimizer.ParamGroups)
+                    {
+                        group.LearningRate = lr;
+                    }
+                    FaultBeforeStep?.Invoke(step + 1, model);
+                    double value = Step(batch);
+                    if (!double.IsFinite(value))
+                    {
+                        throw new TrainingStoppedException(
+                            $"loss became {value} at epoch {epoch}, step {batchIndex + 1} (global step {step + 1}); the last good checkpoint is kept in {store.Directory}. Try a larger tau or a smaller lr.", interrupted: false);
+                    }
+                    lossSum += value;
+                    lossCount++;
+                    images += batch.Count;
+                    step++;
+                    batchIndex++;
+                    double rate = images / Math.Max(1e-9, epochWatch.Elapsed.TotalSeconds);
+                    options.Progress?.Invoke(new TrainProgress(epoch, config.Epochs, batchIndex, loader.BatchesPerEpoch, lossSum / lossCount, rate,
+                        null, Eta(epoch, batchIndex), false));
+                    if (ReachedMaxSteps())
+                    {
+                        break;
+                    }
+                    if (options.Cancel.IsCancellationRequested && batchIndex < loader.BatchesPerEpoch)
+                    {
+                        break;
+                    }
                 }
             }
             // The loader also stops early when cancelled while waiting for a batch (or before the first one): an
@@ -386,6 +391,7 @@ public static class Trainer
             ["resident_mb_after_epoch"] = residentAfterEpoch,
         };
         AtomicFile.WriteAllText(Path.Combine(runDirectory, SummaryFile), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        RunFailure.Clear(runDirectory); // an earlier attempt's failure no longer applies
         log.WriteLine($"finished: kNN top-1 {final["knn_top1"]:P2} after {config.Epochs} epochs in {priorSeconds + wall.Elapsed.TotalSeconds:F0} s");
         return summary;
 
@@ -401,6 +407,7 @@ public static class Trainer
 
         Dictionary<string, double> Evaluate(int epoch, long atStep, double meanLoss, double lr, double rate, bool useBank, bool initialiseBank = false)
         {
+            using var phase = NativePhase.Enter(runDirectory, $"epoch {epoch} evaluation");
             using var scope = NewDisposeScope();
             // kNN against clean embeddings of every training image; with a memory bank the paper's monitor
             // (kNN against the bank, which lags the encoder early in training) is recorded beside it.
@@ -504,6 +511,7 @@ public static class Trainer
         // positive and nearest-negative similarities (Fig. 8 box plots).
         void SaveTestEmbeddings()
         {
+            using var phase = NativePhase.Enter(runDirectory, "the final test embeddings and order statistics");
             using var scope = NewDisposeScope();
             var emb = Evaluator.Embed(model, test, evalPipeline, 512, device, workers).cpu();
             NpyWriter.Write(Path.Combine(runDirectory, TestEmbeddingsFile), emb);
@@ -531,6 +539,26 @@ public static class Trainer
             }
             return TimeSpan.FromSeconds(wall.Elapsed.TotalSeconds / doneHere * (total - done));
         }
+    }
+
+    /// <summary>
+    /// Says how the run folder's last attempt ended when it did not end cleanly: the failure on record or, when a
+    /// process died inside a native phase with no one to record the signal, the phase marker it left (newer than any
+    /// failure record: recording a death removes the marker). Clears the
+    /// marker (the caller holds the run folder's lock, so its writer is gone).
+    /// </summary>
+    private static void ReportPreviousAttempt(string runDirectory, TextWriter log)
+    {
+        // A marker is always the newest word: a recorded death removes it, and a clean phase end too.
+        if (NativePhase.Read(runDirectory) is { } marker)
+        {
+            log.WriteLine($"the last attempt died during {marker.Phase} (process {marker.Pid} on {marker.Host}, phase started {marker.Started}); no signal was recorded");
+        }
+        else if (RunFailure.Read(runDirectory) is { } failure)
+        {
+            log.WriteLine($"the last attempt failed: {failure.Error}");
+        }
+        NativePhase.Clear(runDirectory);
     }
 
     /// <summary>

@@ -32,7 +32,10 @@ internal sealed class ChildCli : IDisposable
     }
 
     /// <summary>Starts <c>dotnet exec contrastive.dll --threads 2 ARGS</c>.</summary>
-    public static ChildCli Start(params string[] args)
+    public static ChildCli Start(params string[] args) => StartWith(new Dictionary<string, string?>(), args);
+
+    /// <summary>As <see cref="Start"/>, with these environment variables set (null: removed).</summary>
+    public static ChildCli StartWith(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         string cli = Path.Combine(AppContext.BaseDirectory, "contrastive.dll");
         Assert.True(File.Exists(cli), $"{cli} is missing: the test project references the CLI project, which copies it here");
@@ -46,6 +49,10 @@ internal sealed class ChildCli : IDisposable
         foreach (string a in new[] { "exec", cli, "--threads", "2" }.Concat(args))
         {
             start.ArgumentList.Add(a);
+        }
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
         return new ChildCli(Process.Start(start)!);
     }
