@@ -38,7 +38,20 @@ internal static class Supervisor
         var parse = CliApp.BuildRoot().Parse(args);
         return parse.Errors.Count == 0
             && !parse.Tokens.Any(t => t.Value is "-h" or "--help" or "-?")
-            && Supervised.Contains(parse.CommandResult.Command.Name);
+            && Supervised.Contains(parse.CommandResult.Command.Name)
+            && !SubmitsToSlurm(args); // `sweep --executor slurm` only writes and submits a script; its tasks are supervised where they run
+    }
+
+    private static bool SubmitsToSlurm(string[] args)
+    {
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--executor=slurm" || (args[i] == "--executor" && i + 1 < args.Length && args[i + 1] == "slurm"))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>In the child: die with the parent, and stop at once if it is already gone.</summary>
@@ -49,11 +62,17 @@ internal static class Supervisor
         {
             return;
         }
+        // Whatever this process starts (sbatch, whose jobs inherit the environment; Python) is not supervised by our parent.
+        NativePhase.SupervisorFile = Environment.GetEnvironmentVariable(NativePhase.SupervisorVariable);
+        Environment.SetEnvironmentVariable(ChildVariable, null);
+        Environment.SetEnvironmentVariable(NativePhase.SupervisorVariable, null);
         const int PrSetPdeathsig = 1, Sigkill = 9;
         _ = Prctl(PrSetPdeathsig, Sigkill, 0, 0, 0);
         if (GetParentPid() != parent)
         {
-            Environment.Exit(137); // the parent died before the death signal was armed: behave as if it had fired
+            // The parent died before the death signal was armed: stop as if it had fired.
+            Console.Error.WriteLine($"error: the supervising process {parent} is gone; stopping");
+            Environment.Exit(137);
         }
     }
 

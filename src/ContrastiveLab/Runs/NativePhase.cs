@@ -11,7 +11,7 @@ namespace ContrastiveLab.Runs;
 /// out-of-memory killer) leaves word of where it died. <see cref="Enter"/> writes <see cref="FileName"/> into the run
 /// folder before the phase starts and the returned scope removes it when the phase ends, normally or by an exception;
 /// a marker found later, with the run folder's lock free, is a process that died inside the phase. Where the
-/// <see cref="SupervisorVariable"/> names a file (the CLI's supervising parent sets it), the same record goes there
+/// <see cref="SupervisorFile"/> names a file (the CLI's supervising parent passes it), the same record goes there
 /// too, so the parent can say which run died and in which phase after it sees the signal.
 /// </summary>
 public static class NativePhase
@@ -21,6 +21,12 @@ public static class NativePhase
 
     /// <summary>Names a file where the current run folder and phase are also written (set by the CLI's supervisor).</summary>
     public const string SupervisorVariable = "CONTRASTIVE_PHASE_FILE";
+
+    /// <summary>
+    /// The supervisor's copy of the marker: read from <see cref="SupervisorVariable"/> by the supervised CLI at start-up
+    /// (which then removes the variable, so that the processes it starts do not inherit it); null when unsupervised.
+    /// </summary>
+    public static string? SupervisorFile { get; set; }
 
     /// <summary>
     /// Fault injection for testing the crash record: <c>SIGNAL:PREFIX</c> (e.g. <c>9:epoch 1 training</c>) makes the
@@ -43,7 +49,7 @@ public static class NativePhase
             DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
         string json = JsonSerializer.Serialize(record, Json);
         AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName), json);
-        if (Environment.GetEnvironmentVariable(SupervisorVariable) is { Length: > 0 } supervisor)
+        if (SupervisorFile is { Length: > 0 } supervisor)
         {
             TryWrite(supervisor, json);
         }
@@ -160,7 +166,7 @@ public static class NativePhase
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
                 Clear(record.RunDirectory);
-                if (Environment.GetEnvironmentVariable(SupervisorVariable) is { Length: > 0 } supervisor)
+                if (SupervisorFile is { Length: > 0 } supervisor)
                 {
                     // Between phases the supervisor still learns the run folder, with no phase.
                     TryWrite(supervisor, JsonSerializer.Serialize(record with { Phase = null }, Json));
