@@ -9,8 +9,6 @@ namespace ContrastiveLab.Tests.Cli;
 /// </summary>
 public sealed class AnalyzeReferenceTests : IDisposable
 {
-    /// <summary>Until EmbeddingAnalyzer is merged these fail only because Analyze throws NotImplementedException.</summary>
-
     private const double Relative = 1e-4;
     private const double AbsoluteFloor = 1e-6;
 
@@ -18,23 +16,20 @@ public sealed class AnalyzeReferenceTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [Fact]
+    [SkippableFact]
     public void Clustered_embeddings_match_the_reference() =>
         CompareWithReference(SyntheticEmbeddings.Clustered(600, 16, 6, seed: 1), "0.07,0.2,0.5,1.0", hardK: 50);
 
-    [Fact]
+    [SkippableFact]
     public void Near_duplicate_rows_match_the_reference() =>
         CompareWithReference(SyntheticEmbeddings.NearDuplicates(400, 24, seed: 2), "0.05,0.3,1.0", hardK: 3);
 
-    [Fact]
+    [SkippableFact]
     public void Ten_thousand_rows_match_the_reference()
     {
         // Labels but no positives: the losses (and the reference's costly top-K partition) are covered above;
         // here the point is that the chunked paths of both sides agree at a size where chunks matter.
-        if (!PythonNumpy.Require())
-        {
-            return;
-        }
+        Prerequisites.Numpy();
         var set = SyntheticEmbeddings.Clustered(10_000, 32, 50, seed: 3);
         string emb = Path.Combine(_dir, "emb.npy"), lab = Path.Combine(_dir, "lab.npy");
         ContrastiveLab.IO.NpyWriter.Write(emb, set.Embeddings);
@@ -42,13 +37,10 @@ public sealed class AnalyzeReferenceTests : IDisposable
         AssertSameJson(RunReference(emb, lab, null, "0.1,0.5", null), RunCli(emb, lab, null, "0.1,0.5", null), "$");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Without_labels_or_positives_the_optional_numbers_are_null()
     {
-        if (!PythonNumpy.Require())
-        {
-            return;
-        }
+        Prerequisites.Numpy();
         var set = SyntheticEmbeddings.Clustered(300, 8, 3, seed: 4);
         string emb = Path.Combine(_dir, "emb.npy");
         ContrastiveLab.IO.NpyWriter.Write(emb, set.Embeddings);
@@ -75,10 +67,7 @@ public sealed class AnalyzeReferenceTests : IDisposable
 
     private void CompareWithReference(SyntheticEmbeddings.Set set, string taus, int? hardK)
     {
-        if (!PythonNumpy.Require())
-        {
-            return;
-        }
+        Prerequisites.Numpy();
         SyntheticEmbeddings.WriteTo(set, _dir);
         string emb = Path.Combine(_dir, "embeddings.npy"), lab = Path.Combine(_dir, "labels.npy"), pos = Path.Combine(_dir, "positives.npy");
         var reference = RunReference(emb, lab, pos, taus, hardK);

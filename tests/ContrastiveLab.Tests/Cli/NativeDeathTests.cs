@@ -25,9 +25,10 @@ public sealed class NativeDeathTests : IDisposable
         return file;
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_sigfpe_in_libtorch_is_reported_with_its_phase_and_resume_command_and_the_next_start_says_it()
     {
+        Prerequisites.Linux("the injected native fault");
         string config = Config(), runDir = Path.Combine(_root, "run");
         using (var child = ChildCli.StartWith(new Dictionary<string, string?> { [NativePhase.DieVariable] = "8:epoch 2 training" },
             "train", "--config", config, "--out", runDir))
@@ -57,9 +58,10 @@ public sealed class NativeDeathTests : IDisposable
         Assert.False(File.Exists(Path.Combine(runDir, RunFailure.FileName)), "a finished run still carries its old failure");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Without_the_supervisor_the_phase_marker_tells_status_and_the_next_start_where_the_run_died()
     {
+        Prerequisites.Linux("the injected native fault");
         string config = Config(), runDir = Path.Combine(_root, "run");
         using (var child = ChildCli.StartWith(
             new Dictionary<string, string?> { [NativePhase.DieVariable] = "9:epoch 1 evaluation", [Supervisor.OffVariable] = "1" },
@@ -108,6 +110,7 @@ public sealed class NativeDeathTests : IDisposable
     [InlineData(new[] { "--threads", "2", "sweep", "--preset", "paper-cifar10", "--out", "r" }, true)]
     [InlineData(new[] { "reproduce" }, true)]
     [InlineData(new[] { "sweep", "status", "r" }, false)]
+    [InlineData(new[] { "sweep", "s.json", "--out", "r", "--executor", "slurm" }, false)] // submits; its tasks are supervised where they run
     [InlineData(new[] { "train", "--help" }, false)]
     [InlineData(new[] { "report", "r" }, false)]
     [InlineData(new[] { "train", "--no-such-option" }, false)]

@@ -59,14 +59,10 @@ public class DataInfoCommandTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Debian_fashion_mnist_reports_60000_and_10000_balanced_images()
     {
-        if (!Directory.Exists(DebianFashionMnist))
-        {
-            // Not installed here (apt-get install dataset-fashion-mnist): nothing to check.
-            return;
-        }
+        Prerequisites.DebianFashionMnist(DebianFashionMnist);
         var data = Info("fashion-mnist", "--data-dir", Path.Combine(Path.GetTempPath(), "contrastivelab-no-such-dir"));
         AssertBalanced(data.GetProperty("train"), 60_000, 6_000);
         AssertBalanced(data.GetProperty("test"), 10_000, 1_000);
@@ -74,14 +70,10 @@ public class DataInfoCommandTests
         AssertPixelFacts(data.GetProperty("test"), Gunzip(Path.Combine(DebianFashionMnist, "t10k-images-idx3-ubyte.gz")));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Bundled_subset_is_the_first_images_of_each_class_of_the_debian_files()
     {
-        if (!Directory.Exists(DebianFashionMnist))
-        {
-            // The rule can only be re-applied where the full data is installed.
-            return;
-        }
+        Prerequisites.DebianFashionMnist(DebianFashionMnist); // the rule can only be re-applied to the full data
         var bundled = IdxDatasetReader.ReadBundledSubset();
         foreach (var (split, prefix, perClass) in new[] { ("train", "train", 1000), ("test", "t10k", 200) })
         {

@@ -13,25 +13,19 @@ public sealed class DurableRenameTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "cl-durable-" + Guid.NewGuid().ToString("N"));
 
-    [Fact]
+    [SkippableFact]
     public void An_atomic_write_syncs_the_folder_it_renamed_in()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return; // folders are synced on Linux only
-        }
+        Prerequisites.Linux("syncing a folder"); // folders are synced on Linux only
         Directory.CreateDirectory(_root);
         var synced = Watch(() => AtomicFile.WriteAllText(Path.Combine(_root, "summary.json"), "{}"));
         Assert.Contains(Path.GetFullPath(_root), synced);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_checkpoint_syncs_its_own_folder_and_the_store_folder_it_is_renamed_into()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return; // folders are synced on Linux only
-        }
+        Prerequisites.Linux("syncing a folder"); // folders are synced on Linux only
         var store = new CheckpointStore(Path.Combine(_root, "run"));
         foreach (int round in new[] { 1, 2 }) // the second save replaces a checkpoint of the same name
         {

@@ -8,9 +8,9 @@ using Xunit.Abstractions;
 
 namespace ContrastiveLab.Tests.Reports;
 
-public sealed partial class ReportCommandTests(ITestOutputHelper output)
+public sealed partial class ReportCommandTests
 {
-    private const string Chromium = "/usr/bin/chromium";
+    private const string Chromium = Prerequisites.Chromium;
 
     /// <summary>Runs the report command on the paper-shaped synthetic sweep, with embeddings for the Fig. 2 maps.</summary>
     private static (string Root, string Out) Build()
@@ -132,14 +132,10 @@ public sealed partial class ReportCommandTests(ITestOutputHelper output)
         Assert.Equal(CliApp.UsageExitCode, CliRunner.Run("report", Path.Combine(root, "nope")).ExitCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Renders_in_headless_chromium()
     {
-        if (!File.Exists(Chromium))
-        {
-            output.WriteLine($"skipped: {Chromium} is not installed (apt-get install -y chromium)");
-            return;
-        }
+        Prerequisites.HeadlessChromium();
         var (root, outDir) = Build();
         string profile = Path.Combine(root, "chromium-profile");
         string shot = Path.Combine(root, "screenshot.png");

@@ -17,16 +17,12 @@ public sealed class TorchvisionExportTests(ITestOutputHelper output) : IDisposab
     private const string Python = "/usr/bin/python3";
     private readonly string _root = Path.Combine(Path.GetTempPath(), "cl-torchvision-" + Guid.NewGuid().ToString("N"));
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("pt")]
     [InlineData("safetensors")]
     public void Resnet18_cifar_backbone_loads_into_torchvision_and_gives_the_same_features(string format)
     {
-        if (!File.Exists(Python) || Exec("-c", "import torch, torchvision").Code != 0)
-        {
-            output.WriteLine("skipped: /usr/bin/python3 cannot import torch and torchvision (apt-get install python3-torchvision)");
-            return;
-        }
+        Prerequisites.Torchvision();
         Directory.CreateDirectory(_root);
         using var scope = NewDisposeScope();
         manual_seed(11);
