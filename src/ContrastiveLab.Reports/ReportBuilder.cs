@@ -23,7 +23,7 @@ public static class ReportBuilder
         var kind = withLinear == runs.Length ? AccuracyKind.Linear : AccuracyKind.Knn;
         var points = SweepPoint.Aggregate(runs, kind);
         double? untrained = SweepPoint.Mean(runs.Select(r => r.UntrainedKnnTop1));
-        var claims = ClaimsChecker.Check(points, kind, untrained, inputs.PenaltyCurves);
+        var claims = ClaimsChecker.Check(points, kind, untrained);
         string accuracyNote = kind == AccuracyKind.Linear
             ? "Accuracy is the best linear-probe top-1 (linear.json) of every run."
             : $"Accuracy is weighted-kNN top-1 after the last epoch: linear.json (from `contrastive eval linear`) is present for {withLinear} of {runs.Length} runs, so the linear probe is not used.";
