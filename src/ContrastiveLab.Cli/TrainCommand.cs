@@ -140,6 +140,10 @@ public static class TrainCommand
                 Trainer.Run(config, outDir, options with { Progress = PlainProgress });
                 return 0;
             }
+            if (Trainer.PreviousAttempt(outDir) is { } previous)
+            {
+                AnsiConsole.WriteLine(previous); // the trainer's log is silenced under the progress display
+            }
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .Start(ctx =>

@@ -154,7 +154,7 @@ public static class Trainer
             var saved = FromJson(File.ReadAllText(configPath));
             if (saved != config)
             {
-                throw new ArgumentException($"{runDirectory} holds a run with a different config ({configPath}); use another --out, or the same settings to resume");
+                throw new ArgumentException($"{runDirectory} holds a run with a different config ({configPath}: {ConfigDifferences(saved, config)}); use another --out, or the same settings to resume");
             }
             if (!options.Resume && (store.ListValid().Count > 0 || IsFinished(runDirectory)))
             {
@@ -541,6 +541,19 @@ public static class Trainer
         }
     }
 
+    /// <summary>Each key whose value differs, as "key: FOLDER in the folder, HERE here", in config order.</summary>
+    internal static string ConfigDifferences(TrainConfig inFolder, TrainConfig here)
+    {
+        var a = JsonNode.Parse(ToJson(inFolder))!.AsObject();
+        var b = JsonNode.Parse(ToJson(here))!.AsObject();
+        var keys = a.Select(p => p.Key).Concat(b.Select(p => p.Key)).Distinct();
+        var differences = keys
+            .Where(k => !JsonNode.DeepEquals(a[k], b[k]))
+            .Select(k => $"{k}: {a[k]?.ToJsonString() ?? "null"} in the folder, {b[k]?.ToJsonString() ?? "null"} here")
+            .ToList();
+        return differences.Count == 0 ? "no key differs in config.json, but the configs are not equal" : string.Join("; ", differences);
+    }
+
     /// <summary>
     /// Says how the run folder's last attempt ended when it did not end cleanly: the failure on record or, when a
     /// process died inside a native phase with no one to record the signal, the phase marker it left (newer than any
@@ -549,16 +562,22 @@ public static class Trainer
     /// </summary>
     private static void ReportPreviousAttempt(string runDirectory, TextWriter log)
     {
+        if (PreviousAttempt(runDirectory) is { } previous)
+        {
+            log.WriteLine(previous);
+        }
+        NativePhase.Clear(runDirectory);
+    }
+
+    /// <summary>One line on how the run folder's last attempt ended when it did not end cleanly, or null.</summary>
+    public static string? PreviousAttempt(string runDirectory)
+    {
         // A marker is always the newest word: a recorded death removes it, and a clean phase end too.
         if (NativePhase.Read(runDirectory) is { } marker)
         {
-            log.WriteLine($"the last attempt died during {marker.Phase} (process {marker.Pid} on {marker.Host}, phase started {marker.Started}); no signal was recorded");
+            return $"the last attempt died during {marker.Phase} (process {marker.Pid} on {marker.Host}, phase started {marker.Started}); no signal was recorded";
         }
-        else if (RunFailure.Read(runDirectory) is { } failure)
-        {
-            log.WriteLine($"the last attempt failed: {failure.Error}");
-        }
-        NativePhase.Clear(runDirectory);
+        return RunFailure.Read(runDirectory) is { } failure ? $"the last attempt failed: {failure.Error}" : null;
     }
 
     /// <summary>

@@ -116,8 +116,11 @@ public sealed class TrainerTests : IDisposable
         var config = Tiny() with { Epochs = 1 };
         Trainer.Run(config, dir, Options());
         Assert.Throws<ArgumentException>(() => Trainer.Run(config, dir, Options()));
-        var changed = Assert.Throws<ArgumentException>(() => Trainer.Run(config with { Tau = 0.5 }, dir, Options(resume: true)));
+        var changed = Assert.Throws<ArgumentException>(() => Trainer.Run(config with { Tau = 0.5, Seed = 9 }, dir, Options(resume: true)));
         Assert.Contains("different config", changed.Message);
+        // Each differing key is named with both values, and no other key.
+        Assert.Contains("tau: 0.2 in the folder, 0.5 here; seed: 5 in the folder, 9 here", changed.Message);
+        Assert.DoesNotContain("epochs:", changed.Message);
     }
 
     [Fact]
