@@ -84,6 +84,7 @@ public static class BenchCommand
                     }
                 }
             }
+            PrintPeakFractions(output, ours);
             if (pytorch is not null)
             {
                 PrintRatios(output, ours, theirs);
@@ -96,6 +97,25 @@ public static class BenchCommand
             return code;
         });
         return command;
+    }
+
+    /// <summary>Each training workload's achieved GFLOP/s as a fraction of this run's fp32 GEMM, when both were measured.</summary>
+    private static void PrintPeakFractions(TextWriter output, IReadOnlyList<BenchResult> ours)
+    {
+        var gemm = ours.FirstOrDefault(r => r.Name == "gemm" && r.Figures.ContainsKey("gflops"));
+        var trained = ours.Where(r => r.Name != "gemm" && r.Figures.ContainsKey("images_per_s") && r.Figures.ContainsKey("gflops")).ToList();
+        if (gemm is null || trained.Count == 0)
+        {
+            return;
+        }
+        double peak = gemm.Figures["gflops"];
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"achieved FLOP rate against this run's fp32 GEMM ({BenchJson.Format(peak)} GFLOP/s; layer FLOPs, backward = 2 × forward):"));
+        foreach (var r in trained)
+        {
+            double rate = r.Figures["gflops"];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Key,-44} {BenchJson.Format(rate),8} GFLOP/s  {100 * rate / peak,5:F1} % of GEMM"));
+        }
     }
 
     private static string Figures(BenchResult r) =>

@@ -69,7 +69,9 @@ internal sealed class TrainingStepBench : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         using var bench = new TrainingStepBench(model, channels, size, batch, bankSize);
         double rate = settings.Smoke ? bench.ImagesPerSecond(0, 1, 1) : bench.ImagesPerSecond(warmupSteps, stepsPerRun, repeats);
-        return new BenchResult(name, "", new Dictionary<string, double> { ["images_per_s"] = rate }, note);
+        // Achieved rate: the layers' FLOPs of a training step (forward + backward, both views for in-batch negatives).
+        double flopsPerImage = ModelFlops.TrainingPerImage(bench._model, channels, size) * (bankSize is null ? 2 : 1);
+        return new BenchResult(name, "", new Dictionary<string, double> { ["images_per_s"] = rate, ["gflops"] = rate * flopsPerImage / 1e9 }, note);
     }
 
     public void Dispose()

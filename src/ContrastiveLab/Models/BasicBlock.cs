@@ -30,8 +30,8 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = functional.relu(bn1.forward(conv1.forward(x)));
-        h = bn2.forward(conv2.forward(h));
+        var h = functional.relu(bn1.call(conv1.call(x)));
+        h = bn2.call(conv2.call(h));
         var identity = downsample is null ? x : Pointwise.Shortcut(downsample, stride, x);
         return functional.relu(h.add_(identity)).MoveToOuterDisposeScope();
     }

@@ -34,9 +34,9 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = functional.relu(bn1.forward(conv1.forward(x)));
-        h = functional.relu(bn2.forward(conv2.forward(h)));
-        h = bn3.forward(conv3.forward(h));
+        var h = functional.relu(bn1.call(conv1.call(x)));
+        h = functional.relu(bn2.call(conv2.call(h)));
+        h = bn3.call(conv3.call(h));
         var identity = downsample is null ? x : Pointwise.Shortcut(downsample, stride, x);
         return functional.relu(h.add_(identity)).MoveToOuterDisposeScope();
     }

@@ -35,23 +35,23 @@ public sealed class ContrastiveEncoder : Module<Tensor, Tensor>
     public Module<Tensor, Tensor> Backbone => backbone;
 
     /// <summary>(B, C, H, W) images → (B, FeatureDim) pooled features (no head, not normalised).</summary>
-    public Tensor Features(Tensor images) => backbone.forward(images);
+    public Tensor Features(Tensor images) => backbone.call(images);
 
     /// <summary>(B, C, H, W) images → (B, EmbeddingDim) embeddings on the unit sphere.</summary>
     public override Tensor forward(Tensor images)
     {
         using var scope = NewDisposeScope();
-        return Embeddings(backbone.forward(images)).MoveToOuterDisposeScope();
+        return Embeddings(backbone.call(images)).MoveToOuterDisposeScope();
     }
 
     /// <summary>One pass: the pooled features (as <see cref="Features"/>) and the embeddings (as <see cref="forward"/>).</summary>
     public (Tensor Features, Tensor Embeddings) FeaturesAndEmbeddings(Tensor images)
     {
         using var scope = NewDisposeScope();
-        var h = backbone.forward(images);
+        var h = backbone.call(images);
         var z = Embeddings(h);
         return (h.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope());
     }
 
-    private Tensor Embeddings(Tensor features) => functional.normalize(fc.forward(features), p: 2, dim: 1);
+    private Tensor Embeddings(Tensor features) => functional.normalize(fc.call(features), p: 2, dim: 1);
 }

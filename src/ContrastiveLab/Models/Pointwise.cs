@@ -23,7 +23,7 @@ internal static class Pointwise
     {
         if (stride == 1 || !guard || x.device_type != DeviceType.CPU)
         {
-            return conv.forward(x);
+            return conv.call(x);
         }
         using var scope = NewDisposeScope();
         var input = x[.., .., TensorIndex.Slice(null, null, stride), TensorIndex.Slice(null, null, stride)];
@@ -43,11 +43,11 @@ internal static class Pointwise
     {
         if (stride == 1 || !guard || x.device_type != DeviceType.CPU)
         {
-            return downsample.forward(x);
+            return downsample.call(x);
         }
         using var scope = NewDisposeScope();
         var parts = downsample.children().ToArray();
         var y = Forward((Conv2d)parts[0], stride, x, guard);
-        return ((Module<Tensor, Tensor>)parts[1]).forward(y).MoveToOuterDisposeScope();
+        return ((Module<Tensor, Tensor>)parts[1]).call(y).MoveToOuterDisposeScope();
     }
 }

@@ -66,12 +66,12 @@ public sealed class ResNet : Module<Tensor, Tensor>, IBackbone
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = functional.relu(bn1.forward(conv1.forward(x)));
+        var h = functional.relu(bn1.call(conv1.call(x)));
         if (maxpool is not null)
         {
-            h = maxpool.forward(h);
+            h = maxpool.call(h);
         }
-        h = layer4.forward(layer3.forward(layer2.forward(layer1.forward(h))));
+        h = layer4.call(layer3.call(layer2.call(layer1.call(h))));
         return functional.adaptive_avg_pool2d(h, [1, 1]).flatten(1).MoveToOuterDisposeScope();
     }
 }

@@ -29,6 +29,6 @@ public sealed class SmallCnn : Module<Tensor, Tensor>, IBackbone
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return functional.adaptive_avg_pool2d(features.forward(x), [1, 1]).flatten(1).MoveToOuterDisposeScope();
+        return functional.adaptive_avg_pool2d(features.call(x), [1, 1]).flatten(1).MoveToOuterDisposeScope();
     }
 }
