@@ -47,14 +47,14 @@ public static class CliApp
             if (parse.Errors.Count > 0)
             {
                 // System.CommandLine reports parse errors with exit code 1; user mistakes here exit with 2.
-                stderr.WriteLine($"error: {parse.Errors[0].Message}");
+                stderr.WriteLine($"error: {InWords(parse.Errors[0].Message)}");
                 return UsageExitCode;
             }
             return parse.Invoke(config);
         }
         catch (Exception e) when (e is UserError or TorchLoadException or Runs.RunLockedException or Data.DatasetNotFoundException or Data.DataFormatException)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {InWords(e.Message)}");
             return UsageExitCode;
         }
         catch (IOException e) when (IO.DiskFullException.IsDiskFull(e))
@@ -75,5 +75,24 @@ public static class CliApp
             stderr.WriteLine(e.Interrupted ? e.Message : $"error: {e.Message}");
             return e.Interrupted ? 130 : 3;
         }
+    }
+
+    /// <summary>
+    /// A message for people: the parser's "as expected type 'System.Nullable`1[System.Int32]'" becomes what the value
+    /// should be, and .NET's " (Parameter 'x')" suffix goes.
+    /// </summary>
+    internal static string InWords(string message)
+    {
+        var cannot = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'\.?$");
+        if (cannot.Success)
+        {
+            string type = cannot.Groups["type"].Value;
+            string expected = type.Contains("Int", StringComparison.Ordinal) ? "a whole number"
+                : type.Contains("Double", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) ? "a number"
+                : type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+                : "a value of another kind";
+            return $"{cannot.Groups["option"].Value} {cannot.Groups["value"].Value}: expected {expected}";
+        }
+        return System.Text.RegularExpressions.Regex.Replace(message, @"\s*\(Parameter '[^']*'\)\s*$", "");
     }
 }

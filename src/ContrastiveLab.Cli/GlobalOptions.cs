@@ -22,5 +22,12 @@ public static class GlobalOptions
     static GlobalOptions()
     {
         Device.AcceptOnlyFromAmong("cpu", "cuda", "auto");
+        Threads.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is var threads and < 0)
+            {
+                result.AddError($"--threads {threads}: expected 0 (all cores) or a positive count");
+            }
+        });
     }
 }

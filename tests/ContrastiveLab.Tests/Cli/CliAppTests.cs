@@ -16,6 +16,26 @@ public class CliAppTests
     }
 
     [Theory]
+    [InlineData("error: --epochs abc: expected a whole number", "train", "--epochs", "abc")]
+    [InlineData("error: --lr fast: expected a number", "train", "--lr", "fast")]
+    [InlineData("error: --threads -1: expected 0 (all cores) or a positive count", "--threads", "-1", "train")]
+    public void Parse_errors_say_what_the_value_should_be_without_dotnet_type_names(string expected, params string[] args)
+    {
+        var (code, _, err) = CliRunner.Run(args);
+        Assert.Equal(2, code);
+        Assert.Equal(expected, err.TrimEnd());
+    }
+
+    [Fact]
+    public void An_out_of_range_option_does_not_show_the_dotnet_parameter_suffix()
+    {
+        string outDir = Path.Combine(Path.GetTempPath(), "cl-cli-" + Guid.NewGuid().ToString("N"));
+        var (code, _, err) = CliRunner.Run("train", "--tau", "-1", "--out", outDir);
+        Assert.Equal(2, code);
+        Assert.Equal("error: tau = -1 is out of range; allowed: 0.001 to 1000", err.TrimEnd());
+    }
+
+    [Theory]
     [InlineData("train", "--tau", "0", "error: tau = 0 is out of range")]
     [InlineData("train", "--loss", "contrastiv", "error: loss = 'contrastiv' is not known")]
     [InlineData("sweep", "--preset", "cpu-quik", "error: unknown preset 'cpu-quik' (did you mean 'cpu-quick'?)")]
