@@ -43,11 +43,16 @@ public static class CliApp
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
+            if (args.Length == 0)
+            {
+                root.Parse(["--help"]).Invoke(config);
+                return UsageExitCode;
+            }
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {
                 // System.CommandLine reports parse errors with exit code 1; user mistakes here exit with 2.
-                stderr.WriteLine($"error: {InWords(parse.Errors[0].Message)}");
+                stderr.WriteLine($"error: {ParseError(parse)}");
                 return UsageExitCode;
             }
             return parse.Invoke(config);
@@ -75,6 +80,35 @@ public static class CliApp
             stderr.WriteLine(e.Interrupted ? e.Message : $"error: {e.Message}");
             return e.Interrupted ? 130 : 3;
         }
+    }
+
+    /// <summary>The parse error to show: an unknown command or option named, with the nearest known one; else the first error in words.</summary>
+    private static string ParseError(ParseResult parse)
+    {
+        foreach (var error in parse.Errors)
+        {
+            var unknown = System.Text.RegularExpressions.Regex.Match(error.Message, @"^Unrecognized command or argument '(?<word>.+)'\.?$");
+            if (!unknown.Success)
+            {
+                continue;
+            }
+            string word = unknown.Groups["word"].Value;
+            var command = parse.CommandResult.Command;
+            bool option = word.StartsWith('-');
+            var known = option
+                ? command.Options.Concat(command.Parents.OfType<Command>().SelectMany(p => p.Options.Where(o => o.Recursive))).SelectMany(o => o.Aliases.Prepend(o.Name))
+                : command.Subcommands.SelectMany(c => c.Aliases.Prepend(c.Name));
+            string? guess = OptionChecks.Suggest(word, known.Distinct());
+            string path = string.Join(' ', Path(command).Prepend("contrastive"));
+            bool root = command is RootCommand;
+            string what = option ? "unknown option" : root || guess is not null ? "unknown command" : "unexpected argument";
+            return $"{what} '{word}'{(root ? "" : $" for {path}")}{(guess is null ? "" : $" (did you mean '{guess}'?)")}; see {path} --help";
+        }
+        return InWords(parse.Errors[0].Message);
+
+        // The command's names below the root, outermost first.
+        static IEnumerable<string> Path(Command command) =>
+            command is RootCommand ? [] : (command.Parents.OfType<Command>().FirstOrDefault() is { } parent ? Path(parent) : []).Append(command.Name);
     }
 
     /// <summary>

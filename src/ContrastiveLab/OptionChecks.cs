@@ -50,6 +50,11 @@ internal static class OptionChecks
     /// <summary>The allowed word closest to <paramref name="word"/> by edit distance, if it is close.</summary>
     public static string? Suggest(string word, IEnumerable<string> allowed)
     {
+        // A word that begins a longer name ("resnet18" of "resnet18-cifar") means that name before any close spelling.
+        if (word.Length >= 3 && allowed.Where(a => a.Length > word.Length && a.StartsWith(word, StringComparison.Ordinal)).MinBy(a => a.Length) is { } longer)
+        {
+            return longer;
+        }
         int limit = Math.Max(2, word.Length / 3);
         string? best = null;
         int bestDistance = int.MaxValue;

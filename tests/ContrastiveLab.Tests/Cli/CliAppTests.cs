@@ -26,6 +26,37 @@ public class CliAppTests
         Assert.Equal(expected, err.TrimEnd());
     }
 
+    [Theory]
+    [InlineData("error: unknown command 'trian' (did you mean 'train'?); see contrastive --help", "trian")]
+    [InlineData("error: unknown option '--epoch' for contrastive train (did you mean '--epochs'?); see contrastive train --help", "train", "--epoch", "1")]
+    [InlineData("error: unknown option '--thraeds' for contrastive train (did you mean '--threads'?); see contrastive train --help", "--thraeds", "2", "train")]
+    [InlineData("error: unknown command 'linaer' for contrastive eval (did you mean 'linear'?); see contrastive eval --help", "eval", "linaer")]
+    [InlineData("error: unexpected argument 'extra' for contrastive sweep status; see contrastive sweep status --help", "sweep", "status", "r", "extra")]
+    public void An_unknown_command_or_option_is_named_with_the_nearest_known_one(string expected, params string[] args)
+    {
+        var (code, _, err) = CliRunner.Run(args);
+        Assert.Equal(2, code);
+        Assert.Equal(expected, err.TrimEnd());
+    }
+
+    [Fact]
+    public void No_arguments_print_the_help_and_exit_2()
+    {
+        var (code, stdout, _) = CliRunner.Run();
+        Assert.Equal(2, code);
+        Assert.Contains("Usage:", stdout, StringComparison.Ordinal);
+        Assert.Contains("reproduce", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_model_name_that_begins_a_known_one_suggests_that_one()
+    {
+        string outDir = Path.Combine(Path.GetTempPath(), "cl-cli-" + Guid.NewGuid().ToString("N"));
+        var (code, _, err) = CliRunner.Run("train", "--model", "resnet18", "--out", outDir);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: model = 'resnet18' is not known (did you mean 'resnet18-cifar'?)", err);
+    }
+
     [Fact]
     public void An_out_of_range_option_does_not_show_the_dotnet_parameter_suffix()
     {
