@@ -38,9 +38,16 @@ public static class TrainCommand
     public static Command Build()
     {
         var command = new Command("train", "Train an encoder into a run folder (config.json, metrics.csv, summary.json, checkpoints, TensorBoard events).");
+        var defaults = System.Text.Json.Nodes.JsonNode.Parse(Trainer.ToJson(new TrainConfig()))!.AsObject();
         foreach (var o in new Option[] { ConfigFile, Dataset, DataPath, DataDir, TrainPerClass, Model, Head, NegativeSource, Loss, Tau, HardK, HardAlpha, AuthorsVariant,
             Augmentation, Epochs, BatchSize, Lr, WeightDecay, Schedule, Seed, Workers, CheckpointEvery, MaxSteps, Out, Resume })
         {
+            // Each config option's help shows the config's default (the options themselves default to "not given").
+            string key = o.Name.TrimStart('-').Replace('-', '_');
+            if (defaults[key] is { } value && !(o.Description ?? "").Contains("(default", StringComparison.Ordinal))
+            {
+                o.Description += $" (default {(value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString())})";
+            }
             command.Options.Add(o);
         }
         command.SetAction(int (parse) =>

@@ -40,6 +40,19 @@ public class CliAppTests
     }
 
     [Fact]
+    public void Train_help_shows_each_config_options_default_from_the_config_itself()
+    {
+        var defaults = new ContrastiveLab.Training.TrainConfig();
+        var (code, stdout, _) = CliRunner.Run("train", "--help");
+        Assert.Equal(0, code);
+        string Line(string option) => stdout.Split('\n').Single(l => l.TrimStart().StartsWith(option + " ", StringComparison.Ordinal));
+        Assert.EndsWith($"(default {defaults.Epochs})", Line("--epochs").TrimEnd());
+        Assert.EndsWith($"(default {defaults.BatchSize})", Line("--batch-size").TrimEnd());
+        Assert.EndsWith($"(default {defaults.Model})", Line("--model").TrimEnd());
+        Assert.EndsWith($"(default {defaults.Lr.ToString(System.Globalization.CultureInfo.InvariantCulture)})", Line("--lr").TrimEnd());
+    }
+
+    [Fact]
     public void No_arguments_print_the_help_and_exit_2()
     {
         var (code, stdout, _) = CliRunner.Run();
