@@ -32,7 +32,7 @@ public static class ReportCommand
             string root = parse.GetValue(results)!;
             string outDir = parse.GetValue(output) ?? Path.Combine(root, "report");
             var written = Run(root, outDir, parse.GetValue(preset), log, () => TorchSession.Start(parse, log));
-            parse.InvocationConfiguration.Output.WriteLine($"report: {Path.Combine(outDir, "report.html")} ({written.Figures.Count} figures; claims: {string.Join(", ", written.Claims.Select(c => $"{c.Number} {c.Verdict}"))})");
+            parse.InvocationConfiguration.Output.WriteLine($"report: {Path.Combine(outDir, "report.html")} ({written.Figures.Count} figures; claims: {string.Join(", ", written.Claims.Select(c => $"{c.Number} {c.Verdict.Words()}"))})");
             if (written.Missing.Count > 0)
             {
                 int notStarted = written.Missing.Count(m => m.Reason.StartsWith("not started", StringComparison.Ordinal));

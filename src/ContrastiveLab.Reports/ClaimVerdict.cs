@@ -12,3 +12,15 @@ public enum ClaimVerdict
     /// <summary>The runs needed to decide are missing; the evidence says which.</summary>
     NotTestable,
 }
+
+/// <summary>Verdicts as people read them.</summary>
+public static class ClaimVerdictWords
+{
+    /// <summary>"supported", "contradicted" or "not testable".</summary>
+    public static string Words(this ClaimVerdict verdict) => verdict switch
+    {
+        ClaimVerdict.Supported => "supported",
+        ClaimVerdict.Contradicted => "contradicted",
+        _ => "not testable",
+    };
+}

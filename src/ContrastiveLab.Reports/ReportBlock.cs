@@ -69,12 +69,7 @@ internal sealed record TableBlock(IReadOnlyList<string> Header, IReadOnlyList<IR
 
 internal sealed record ClaimBlock(ClaimResult Claim) : ReportBlock
 {
-    public string Label => Claim.Verdict switch
-    {
-        ClaimVerdict.Supported => "SUPPORTED",
-        ClaimVerdict.Contradicted => "CONTRADICTED",
-        _ => "NOT TESTABLE",
-    };
+    public string Label => Claim.Verdict.Words().ToUpperInvariant();
 
     public override void Markdown(StringBuilder sb) =>
         sb.AppendLine($"**({Claim.Number}) {Claim.Claim}** — **{Label}**: {Claim.Evidence}").AppendLine();

@@ -185,5 +185,5 @@ public sealed record TrainConfig
 
     /// <summary>One line describing the run, for logs.</summary>
     [JsonIgnore]
-    public string Describe => $"{Loss} τ={Tau} {Negatives} {Model} on {Dataset}, {Epochs} epochs, batch {BatchSize}, lr {Lr}, seed {Seed}";
+    public string Describe => $"{Loss} τ={Tau} {Negatives} {Model} on {Dataset}, {(Epochs == 1 ? "1 epoch" : $"{Epochs} epochs")}, batch {BatchSize}, lr {Lr}, seed {Seed}";
 }

@@ -392,7 +392,7 @@ public static class Trainer
         };
         AtomicFile.WriteAllText(Path.Combine(runDirectory, SummaryFile), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         RunFailure.Clear(runDirectory); // an earlier attempt's failure no longer applies
-        log.WriteLine($"finished: kNN top-1 {final["knn_top1"]:P2} after {config.Epochs} epochs in {priorSeconds + wall.Elapsed.TotalSeconds:F0} s");
+        log.WriteLine($"finished: kNN top-1 {final["knn_top1"]:P2} after {Count(config.Epochs, "epoch")} in {priorSeconds + wall.Elapsed.TotalSeconds:F0} s");
         return summary;
 
         bool ReachedMaxSteps() => config.MaxSteps is { } max && step >= max;
@@ -462,10 +462,7 @@ public static class Trainer
             history.Add(row);
             WriteMetricsCsv(Path.Combine(runDirectory, MetricsFile), history);
             tensorboard.Scalars((long)row["step"], row.Where(p => p.Key is not ("epoch" or "step")).Select(p => KeyValuePair.Create(TensorBoardTag(p.Key), p.Value)));
-            log.WriteLine(row.ContainsKey("neg_uniformity")
-                ? string.Create(CultureInfo.InvariantCulture,
-                    $"epoch {row["epoch"]:F0}: loss {row["loss"]:F4}, kNN {row["knn_top1"]:P2}{(double.IsFinite(row.GetValueOrDefault("knn_backbone_top1", double.NaN)) ? $" (backbone {row["knn_backbone_top1"]:P2})" : "")}, -uniformity {row["neg_uniformity"]:F3}, tolerance {row["tolerance"]:F3}, {row["images_per_s"]:F0} img/s")
-                : string.Create(CultureInfo.InvariantCulture, $"epoch {row["epoch"]:F0}: loss {row["loss"]:F4}, {row["images_per_s"]:F0} img/s"));
+            log.WriteLine(EpochLine(row));
         }
 
         void SaveCheckpoint(int nextEpoch, int nextBatch, string name, bool best, double epochLossSum, int epochLossCount)
@@ -540,6 +537,32 @@ public static class Trainer
             return TimeSpan.FromSeconds(wall.Elapsed.TotalSeconds / doneHere * (total - done));
         }
     }
+
+    /// <summary>
+    /// The log line of one epoch's row: what was measured, nothing for what was not (epoch 0, the untrained encoder,
+    /// has no loss and no training rate; an epoch without evaluation has no kNN).
+    /// </summary>
+    internal static string EpochLine(IReadOnlyDictionary<string, double> row)
+    {
+        var parts = new List<string>();
+        void Add(string key, Func<double, string> format)
+        {
+            if (row.TryGetValue(key, out double v) && double.IsFinite(v))
+            {
+                parts.Add(format(v));
+            }
+        }
+        Add("loss", v => $"loss {v:F4}");
+        Add("knn_top1", v => $"kNN {v:P2}" + (row.TryGetValue("knn_backbone_top1", out double b) && double.IsFinite(b) ? $" (backbone {b:P2})" : ""));
+        Add("neg_uniformity", v => $"-uniformity {v:F3}");
+        Add("tolerance", v => $"tolerance {v:F3}");
+        Add("images_per_s", v => $"{v:F0} img/s");
+        string epoch = row["epoch"] == 0 ? "epoch 0 (untrained)" : $"epoch {row["epoch"]:F0}";
+        return string.Create(CultureInfo.InvariantCulture, $"{epoch}: {string.Join(", ", parts)}");
+    }
+
+    /// <summary>"1 epoch", "3 epochs".</summary>
+    internal static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     /// <summary>Each key whose value differs, as "key: FOLDER in the folder, HERE here", in config order.</summary>
     internal static string ConfigDifferences(TrainConfig inFolder, TrainConfig here)
