@@ -160,6 +160,12 @@ public static class Trainer
             {
                 throw new ArgumentException($"{runDirectory} already holds this run; add --resume to continue it, or use another --out");
             }
+            if (IsFinished(runDirectory) && JsonNode.Parse(File.ReadAllText(Path.Combine(runDirectory, SummaryFile))) is JsonObject finished)
+            {
+                // Resuming a finished run changes nothing: its summary (wall time, memory per epoch) stays as it was.
+                options.Log.WriteLine($"{runDirectory} has finished already (summary.json); nothing to resume");
+                return finished;
+            }
         }
         AtomicFile.WriteAllText(configPath, ToJson(config));
         AtomicFile.WriteAllText(Path.Combine(runDirectory, EnvironmentFile), EnvironmentJson(config, options).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

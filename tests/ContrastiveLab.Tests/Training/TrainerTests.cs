@@ -116,6 +116,12 @@ public sealed class TrainerTests : IDisposable
         var config = Tiny() with { Epochs = 1 };
         Trainer.Run(config, dir, Options());
         Assert.Throws<ArgumentException>(() => Trainer.Run(config, dir, Options()));
+        // Resuming the finished run changes nothing and says so.
+        byte[] summary = File.ReadAllBytes(Path.Combine(dir, Trainer.SummaryFile));
+        var log = new StringWriter();
+        Trainer.Run(config, dir, Options(resume: true) with { Log = log });
+        Assert.Equal(summary, File.ReadAllBytes(Path.Combine(dir, Trainer.SummaryFile)));
+        Assert.Contains("has finished already (summary.json); nothing to resume", log.ToString(), StringComparison.Ordinal);
         var changed = Assert.Throws<ArgumentException>(() => Trainer.Run(config with { Tau = 0.5, Seed = 9 }, dir, Options(resume: true)));
         Assert.Contains("different config", changed.Message);
         // Each differing key is named with both values, and no other key.
