@@ -9,11 +9,42 @@ namespace ContrastiveLab.Cli;
 /// </summary>
 public sealed class CtrlCCancellation : IDisposable
 {
+    private static int _alive;
+    private static volatile bool _ended;
+    private static readonly List<PosixSignalRegistration> LateGuards = [];
     private readonly CancellationTokenSource _source = new();
     private readonly PosixSignalRegistration _sigterm;
 
+    /// <summary>
+    /// For the rest of the process: a Ctrl-C or SIGTERM that arrives after a run has ended (this object disposed, the
+    /// process on its way out) is ignored instead of killing the process by the signal, so a stop that comes just too
+    /// late does not turn a finished run's exit code 0 into 130 + a death by signal (143). Before any run starts the
+    /// signals keep their default effect.
+    /// </summary>
+    public static void GuardLateSignals()
+    {
+        lock (LateGuards)
+        {
+            if (LateGuards.Count > 0)
+            {
+                return;
+            }
+            foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
+            {
+                LateGuards.Add(PosixSignalRegistration.Create(signal, context =>
+                {
+                    if (Volatile.Read(ref _alive) == 0 && _ended)
+                    {
+                        context.Cancel = true;
+                    }
+                }));
+            }
+        }
+    }
+
     public CtrlCCancellation()
     {
+        Interlocked.Increment(ref _alive);
         Console.CancelKeyPress += OnCancel;
         _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
@@ -45,5 +76,7 @@ public sealed class CtrlCCancellation : IDisposable
         Console.CancelKeyPress -= OnCancel;
         _sigterm.Dispose();
         _source.Dispose();
+        _ended = true;
+        Interlocked.Decrement(ref _alive);
     }
 }

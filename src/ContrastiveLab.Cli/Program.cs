@@ -7,5 +7,6 @@ if (Supervisor.Applies(args))
     return Supervisor.Run(args, Console.Error);
 }
 Supervisor.AttachToParent();
+CtrlCCancellation.GuardLateSignals();
 MallocTuning.Apply();
 return CliApp.Run(args);

@@ -26,6 +26,7 @@ internal static class Supervisor
     public const string OffVariable = "CONTRASTIVE_NO_SUPERVISOR";
 
     private static readonly string[] Supervised = ["train", "sweep", "reproduce"];
+    private static readonly List<PosixSignalRegistration> Forwards = [];
 
     /// <summary>True when this invocation trains and should run under a supervising parent.</summary>
     public static bool Applies(string[] args)
@@ -93,17 +94,25 @@ internal static class Supervisor
         start.Environment[NativePhase.SupervisorVariable] = phaseFile;
         using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start the training process");
         // Ctrl-C reaches the whole foreground process group (the child too); a signal sent to this process alone is
-        // passed on. The child stops once however many copies arrive.
+        // passed on. The child stops once however many copies arrive. The registrations stay until this process exits,
+        // so a signal that comes after the child has ended is ignored rather than ending this process by it.
+        int childId = child.Id;
+        bool childEnded = false;
         var forwards = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT, PosixSignal.SIGHUP }
             .Select(signal => PosixSignalRegistration.Create(signal, context =>
             {
                 context.Cancel = true;
-                _ = Kill(child.Id, SignalNumber(context.Signal));
+                if (!Volatile.Read(ref childEnded))
+                {
+                    _ = Kill(childId, SignalNumber(context.Signal));
+                }
             }))
             .ToList();
+        Forwards.AddRange(forwards); // held for the life of the process
         try
         {
             child.WaitForExit();
+            Volatile.Write(ref childEnded, true);
             int code = child.ExitCode;
             // .NET reports a child killed by signal N as 128 + N; the CLI's own codes are 0-3 and 130 (interrupted).
             if (code is > 128 and < 160 and not 130)
@@ -114,7 +123,6 @@ internal static class Supervisor
         }
         finally
         {
-            forwards.ForEach(f => f.Dispose());
             try
             {
                 File.Delete(phaseFile);
