@@ -44,7 +44,7 @@ public static class BenchCommand
             }
             catch (ArgumentException e)
             {
-                throw new UserError($"--only: {e.Message.Split(" (Parameter", 2)[0]}");
+                throw new UserError($"--only: {e.Message}"); // CliApp drops .NET's "(Parameter …)" suffix
             }
             var session = TorchSession.Start(parse, parse.InvocationConfiguration.Error);
             output.WriteLine($"convolution guard: {Runtime.ConvolutionGuard.Describe()}");

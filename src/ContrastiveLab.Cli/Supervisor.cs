@@ -98,7 +98,8 @@ internal static class Supervisor
         // so a signal that comes after the child has ended is ignored rather than ending this process by it.
         int childId = child.Id;
         bool childEnded = false;
-        var forwards = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT, PosixSignal.SIGHUP }
+        // Held in a static list for the life of the process.
+        Forwards.AddRange(new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT, PosixSignal.SIGHUP }
             .Select(signal => PosixSignalRegistration.Create(signal, context =>
             {
                 context.Cancel = true;
@@ -106,9 +107,7 @@ internal static class Supervisor
                 {
                     _ = Kill(childId, SignalNumber(context.Signal));
                 }
-            }))
-            .ToList();
-        Forwards.AddRange(forwards); // held for the life of the process
+            })));
         try
         {
             child.WaitForExit();
@@ -123,13 +122,7 @@ internal static class Supervisor
         }
         finally
         {
-            try
-            {
-                File.Delete(phaseFile);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-            }
+            IO.AtomicFile.TryDelete(phaseFile);
         }
     }
 

@@ -103,7 +103,8 @@ public static class AtomicFile
         return deleted;
     }
 
-    private static bool TryDelete(string path)
+    /// <summary>Deletes <paramref name="path"/> if it can; false when the file system refused (a missing file is no error).</summary>
+    internal static bool TryDelete(string path)
     {
         try
         {

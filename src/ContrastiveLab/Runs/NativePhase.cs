@@ -74,7 +74,7 @@ public static class NativePhase
     }
 
     /// <summary>Removes a marker left by a dead process (call with the run folder's lock held).</summary>
-    public static void Clear(string runDirectory) => TryDelete(Path.Combine(runDirectory, FileName));
+    public static void Clear(string runDirectory) => AtomicFile.TryDelete(Path.Combine(runDirectory, FileName));
 
     /// <summary>A signal's name and what it usually means here: "SIGFPE, an arithmetic fault".</summary>
     public static string DescribeSignal(int signal) => signal switch
@@ -141,17 +141,6 @@ public static class NativePhase
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The supervisor's copy only improves its message; the run folder's marker is the record.
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
         }
     }
 

@@ -62,14 +62,5 @@ public static class RunFailure
     }
 
     /// <summary>Removes the record (an earlier attempt's failure no longer applies).</summary>
-    public static void Clear(string runDirectory)
-    {
-        try
-        {
-            File.Delete(Path.Combine(runDirectory, FileName));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
+    public static void Clear(string runDirectory) => AtomicFile.TryDelete(Path.Combine(runDirectory, FileName));
 }

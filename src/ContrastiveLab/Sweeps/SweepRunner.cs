@@ -96,7 +96,7 @@ public static class SweepRunner
         }
         catch (Exception e) when (e is not (RunLockedException or OperationCanceledException or TrainingStoppedException))
         {
-            RecordFailure(dir, e.Message);
+            RunFailure.Write(dir, e.Message);
             throw;
         }
     }
@@ -130,11 +130,8 @@ public static class SweepRunner
         }
         catch (TrainingStoppedException e) when (!e.Interrupted)
         {
-            RecordFailure(dir, e.Message);
+            RunFailure.Write(dir, e.Message);
             throw;
         }
-        RunFailure.Clear(dir); // an earlier attempt's failure no longer applies
     }
-
-    private static void RecordFailure(string dir, string message) => RunFailure.Write(dir, message);
 }

@@ -31,5 +31,6 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.StartsWith("error: ", stderr, StringComparison.Ordinal);
         Assert.Contains(culprit, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", stderr, StringComparison.Ordinal);
     }
 }
