@@ -1,8 +1,20 @@
 namespace ContrastiveLab.Reports;
 
-/// <summary>One claim of PAPER.md section 5, checked against our runs.</summary>
-/// <param name="Number">1 to 7, as numbered in the paper.</param>
+/// <summary>One claim of the paper, checked against our runs.</summary>
+/// <param name="Number">1 to 7, in the order of <see cref="ClaimsChecker.Claims"/>.</param>
 /// <param name="Claim">The claim in words.</param>
-/// <param name="Verdict">Supported, contradicted or not testable.</param>
-/// <param name="Evidence">The deciding numbers and the rule applied, or why the claim cannot be tested.</param>
-public sealed record ClaimResult(int Number, string Claim, ClaimVerdict Verdict, string Evidence);
+/// <param name="Verdict">Supported, contradicted, inconclusive or not testable.</param>
+/// <param name="Evidence">The deciding numbers, their intervals and the rule applied, or why the claim cannot be tested.</param>
+public sealed record ClaimResult(int Number, string Claim, ClaimVerdict Verdict, string Evidence)
+{
+    /// <summary>The quantities that decided the verdict, each with its interval; empty when not testable.</summary>
+    public IReadOnlyList<ClaimTest> Tests { get; init; } = [];
+}
+
+/// <summary>One quantity a verdict rests on: the claim holds where <see cref="Quantity"/> is at least (or below) <see cref="Threshold"/>.</summary>
+/// <param name="Quantity">What was estimated, in words.</param>
+/// <param name="Estimate">The estimate and its 95 % interval.</param>
+/// <param name="Threshold">The boundary of the region where the claim holds.</param>
+/// <param name="ClaimAbove">True when the claim holds above the threshold, false when below.</param>
+/// <param name="Verdict">Supported when the whole interval is inside the claim's region, contradicted when it is wholly outside, inconclusive otherwise.</param>
+public sealed record ClaimTest(string Quantity, Estimate Estimate, double Threshold, bool ClaimAbove, ClaimVerdict Verdict);
