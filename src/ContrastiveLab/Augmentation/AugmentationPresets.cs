@@ -8,7 +8,7 @@ public static class AugmentationPresets
     private static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f];
     private static readonly float[] ImageNetStd = [0.229f, 0.224f, 0.225f];
 
-    /// <summary>The paper's CIFAR/SVHN pretraining pipeline (PAPER.md §2): RandomResizedCrop(32, 0.2–1),
+    /// <summary>The paper's CIFAR/SVHN pretraining pipeline (docs/paper.md §2): RandomResizedCrop(32, 0.2–1),
     /// ColorJitter(0.4, 0.4, 0.4, 0.4), RandomGrayscale(0.2), horizontal flip (as the paper says), normalise.</summary>
     public static AugmentationOptions CifarPaper { get; } = new()
     {
@@ -129,7 +129,7 @@ public static class AugmentationPresets
         _ => (FashionMnist, FashionMnistEval),
     };
 
-    /// <summary>The (linear-evaluation training, test) presets of a dataset (PAPER.md §2): flip only for CIFAR and Fashion-MNIST,
+    /// <summary>The (linear-evaluation training, test) presets of a dataset (docs/paper.md §2): flip only for CIFAR and Fashion-MNIST,
     /// jitter and grayscale for SVHN, crop, jitter, grayscale and flip for ImageNet-style folders; clean test images.</summary>
     public static (AugmentationOptions Train, AugmentationOptions Test) LinearForDataset(string dataset) => dataset switch
     {
