@@ -16,9 +16,14 @@ public static class ReportBuilder
         {
             throw new ArgumentException($"{inputs.Runs.Root}: no finished run folder (a folder with config.json and summary.json) up to two levels down; {inputs.Runs.Missing.Count} unfinished or unreadable.", nameof(inputs));
         }
-        // Claims and figures use the dataset with the most runs; Table 1 covers every dataset.
-        string dataset = all.GroupBy(r => r.Config.Dataset).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
-        var runs = all.Where(r => r.Config.Dataset == dataset).ToArray();
+        // Runs pool only when dataset and protocol (every setting but loss, τ, the hard loss's K or α, seed and speed
+        // settings) agree. Claims and figures use the group with the most runs; Table 1 covers every group.
+        var groups = all.GroupBy(r => (r.Config.Dataset, r.Config.ProtocolKey))
+            .OrderBy(g => g.Key.Dataset, StringComparer.Ordinal).ThenByDescending(g => g.Count()).ThenBy(g => g.Key.ProtocolKey, StringComparer.Ordinal)
+            .Select(g => g.ToArray()).ToArray();
+        var runs = groups.OrderByDescending(g => g.Length).First();
+        string dataset = runs[0].Config.Dataset;
+        string Label(RunRecord[] g) => ProtocolLabel(g[0].Config, groups.Where(o => o[0].Config.Dataset == g[0].Config.Dataset).Select(o => o[0].Config).ToArray());
         int withLinear = runs.Count(r => r.Linear is not null);
         var kind = withLinear == runs.Length ? AccuracyKind.Linear : AccuracyKind.Knn;
         var points = SweepPoint.Aggregate(runs, kind);
@@ -32,12 +37,18 @@ public static class ReportBuilder
         var blocks = new List<ReportBlock>
         {
             new HeadingBlock(1, "ContrastiveLab report: Understanding the Behaviour of Contrastive Loss (Wang & Liu, CVPR 2021)"),
-            new ParagraphBlock($"{all.Count} finished runs{(inputs.Preset is null ? "" : $" of preset `{inputs.Preset}`")}; claims and figures use dataset `{dataset}` ({runs.Length} runs). {accuracyNote}"),
-            new HeadingBlock(2, "Table 1: accuracy, −uniformity and tolerance per loss and τ"),
+            new ParagraphBlock($"{Count(all.Count, "finished run")}{(inputs.Preset is null ? "" : $" of preset `{inputs.Preset}`")}; claims and figures use dataset `{dataset}`{Label(runs)} ({Count(runs.Length, "run")}). {accuracyNote}"),
         };
-        foreach (var group in all.GroupBy(r => r.Config.Dataset).OrderBy(g => g.Key, StringComparer.Ordinal))
+        var split = groups.GroupBy(g => g[0].Config.Dataset).Where(d => d.Count() > 1).ToArray();
+        foreach (var d in split)
         {
-            blocks.AddRange(Table1(group.Key, SweepPoint.Aggregate(group, kind), kind));
+            var keys = DifferingKeys(d.Select(g => g[0].Config).ToArray());
+            blocks.Add(new ParagraphBlock($"Not pooled: the runs of `{d.Key}` differ in {string.Join(", ", keys)} (settings other than loss, τ and seed), so each setting has its own Table 1 and only the largest group is used for the claims and figures."));
+        }
+        blocks.Add(new HeadingBlock(2, "Table 1: accuracy, −uniformity and tolerance per loss and τ"));
+        foreach (var group in groups)
+        {
+            blocks.AddRange(Table1(group[0].Config.Dataset, Label(group), SweepPoint.Aggregate(group, kind), kind));
         }
         blocks.Add(new HeadingBlock(2, "The paper's claims, checked"));
         int seeds = points.Count == 0 ? 0 : points.Min(p => p.Runs);
@@ -64,6 +75,21 @@ public static class ReportBuilder
 
     private static int Count(IReadOnlyList<ClaimResult> claims, ClaimVerdict verdict) => claims.Count(c => c.Verdict == verdict);
 
+    private static string Count(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
+
+    /// <summary>The protocol keys whose values differ among <paramref name="configs"/>, sorted.</summary>
+    private static string[] DifferingKeys(IReadOnlyList<RunConfig> configs) =>
+        [.. configs.SelectMany(c => c.Protocol.Keys).Distinct()
+            .Where(k => configs.Select(c => c.Protocol.GetValueOrDefault(k, "(absent)")).Distinct().Count() > 1)
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>" (epochs=12, lr=0.06)": this config's values of the keys that tell it apart from the other groups of its dataset; empty when it is alone.</summary>
+    private static string ProtocolLabel(RunConfig config, IReadOnlyList<RunConfig> sameDataset)
+    {
+        var keys = DifferingKeys(sameDataset);
+        return keys.Length == 0 ? "" : $" ({string.Join(", ", keys.Select(k => $"{k}={config.Protocol.GetValueOrDefault(k, "(absent)")}"))})";
+    }
+
     private static List<ReportFigure> Figures(ReportInputs inputs, RunRecord[] runs, IReadOnlyList<SweepPoint> points, AccuracyKind kind, double? untrained)
     {
         var figures = new List<ReportFigure>();
@@ -84,7 +110,7 @@ public static class ReportBuilder
         return figures;
     }
 
-    private static IEnumerable<ReportBlock> Table1(string dataset, IReadOnlyList<SweepPoint> points, AccuracyKind kind)
+    private static IEnumerable<ReportBlock> Table1(string dataset, string label, IReadOnlyList<SweepPoint> points, AccuracyKind kind)
     {
         string? paper = PaperReference.PaperDataset(dataset);
         var columns = new List<(string Loss, double? Tau)>();
@@ -148,7 +174,7 @@ public static class ReportBuilder
             rows.Add(Row("paper −unif", c => Num(Theirs(c)?.Uniformity)));
             rows.Add(Row("paper tol", c => Num(Theirs(c)?.Tolerance)));
         }
-        yield return new HeadingBlock(3, $"Dataset `{dataset}`");
+        yield return new HeadingBlock(3, $"Dataset `{dataset}`{label}");
         yield return new TableBlock(header, rows);
         yield return new ParagraphBlock("Cells: mean ± standard error over seeds (runs (seeds) says how many)" +
             (singleSeedCell ? "; ᵇ: a single seed, so the ± is the binomial standard error over the test images alone, which leaves out seed-to-seed noise." : "."));

@@ -86,6 +86,27 @@ public sealed partial class ReportCommandTests
     }
 
     [Fact]
+    public void Runs_that_differ_in_more_than_loss_tau_and_seed_are_never_pooled()
+    {
+        // Same loss and τ, but 3 epochs on 10 images per class vs 2 epochs on 50: two tables, not one cell.
+        string root = SyntheticRuns.NewRoot();
+        SyntheticRuns.Write(root, "a", "contrastive", 0.2, 0.56, 3.5, 0.3);
+        SyntheticRuns.Write(root, "a2", "contrastive", 0.2, 0.58, 3.5, 0.3, seed: 2);
+        string other = SyntheticRuns.Write(root, "b", "contrastive", 0.2, 0.34, 3.1, 0.4);
+        string config = Path.Combine(other, "config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"epochs\": 3", "\"epochs\": 2").Replace("\"train_per_class\": 10", "\"train_per_class\": 50"));
+        var report = ReportBuilder.Build(new ReportInputs(RunFolderReader.ReadAll(root), [], [], null));
+        string md = report.Markdown;
+        Assert.Contains("Not pooled: the runs of `fashion-mnist-subset` differ in epochs, train_per_class", md, StringComparison.Ordinal);
+        Assert.Contains("### Dataset `fashion-mnist-subset` (epochs=3, train_per_class=10)", md, StringComparison.Ordinal);
+        Assert.Contains("### Dataset `fashion-mnist-subset` (epochs=2, train_per_class=50)", md, StringComparison.Ordinal);
+        Assert.Contains("| acc (kNN top-1 %) | 57.00 ± 1.00 |", md, StringComparison.Ordinal); // the two seeds of the larger group
+        Assert.Contains("| acc (kNN top-1 %) | 34.00 ± ", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("45.", md.Split("## The paper's claims")[0], StringComparison.Ordinal);
+        Assert.Contains("claims and figures use dataset `fashion-mnist-subset` (epochs=3, train_per_class=10) (2 runs)", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Html_is_self_contained()
     {
         var (_, outDir) = Build();
@@ -108,7 +129,7 @@ public sealed partial class ReportCommandTests
         Assert.True(code == 0, stderr);
         Assert.Contains("missing: 2 runs not in the report (1 not started, 1 unfinished or unreadable): c-0.5, c-1.0", stdout, StringComparison.Ordinal);
         string md = File.ReadAllText(Path.Combine(root, "report", "report.md"));
-        Assert.Contains("1 finished runs", md, StringComparison.Ordinal);
+        Assert.Contains("1 finished run;", md, StringComparison.Ordinal);
         Assert.Contains("c-0.5: no summary.json", md, StringComparison.Ordinal);
         Assert.Contains("c-1.0: not started: listed by sweep grid", md, StringComparison.Ordinal);
         Assert.DoesNotContain("../outside", md, StringComparison.Ordinal);
