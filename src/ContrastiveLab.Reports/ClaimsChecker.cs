@@ -83,13 +83,13 @@ public static class ClaimsChecker
     }
 
     /// <summary>Supported when the whole interval is on the claim's side of the threshold, contradicted when wholly on the other.</summary>
-    internal static ClaimTest Test(string quantity, Estimate e, double threshold, bool claimAbove)
+    internal static ClaimTest Test(string quantity, Estimate e, double threshold, bool claimAbove, bool inPoints = false)
     {
         bool above = e.Low > threshold, below = e.High < threshold;
         var verdict = claimAbove
             ? above ? ClaimVerdict.Supported : below ? ClaimVerdict.Contradicted : ClaimVerdict.Inconclusive
             : below ? ClaimVerdict.Supported : above ? ClaimVerdict.Contradicted : ClaimVerdict.Inconclusive;
-        return new ClaimTest(quantity, e, threshold, claimAbove, verdict);
+        return new ClaimTest(quantity, e, threshold, claimAbove, verdict) { InPoints = inPoints };
     }
 
     /// <summary>All parts supported: supported; any part contradicted: contradicted; otherwise inconclusive.</summary>
@@ -102,16 +102,7 @@ public static class ClaimsChecker
     }
 
     /// <summary>"name = value, 95 % interval [low, high]" (or why there is no interval).</summary>
-    private static string Show(ClaimTest t, bool percentagePoints)
-    {
-        string V(double x) => percentagePoints ? Pt(x) : Signed(x);
-        var e = t.Estimate;
-        string interval = double.IsFinite(e.StandardError)
-            ? $"95 % interval [{V(e.Low)}, {V(e.High)}]"
-            : "no interval";
-        string side = t.ClaimAbove ? "above" : "below";
-        return $"{t.Quantity} = {V(e.Value)}, {interval} (the claim holds {side} {V(t.Threshold)}: {t.Verdict.Words()})";
-    }
+    private static string Show(ClaimTest t) => t.Describe();
 
     private static string Rule => "Supported when the whole 95 % interval lies where the claim holds, contradicted when it lies wholly outside, inconclusive when it straddles the boundary.";
 
@@ -155,7 +146,7 @@ public static class ClaimsChecker
         var test = Test($"slope of {name} per doubling of τ", Contrast(points, metric, terms), 0, claimAbove: expectRise);
         double rho = RankStatistics.Spearman(usable.Select(p => p.Tau).ToArray(), usable.Select(p => p.Mean(metric)!.Value).ToArray());
         return new Outcome(test.Verdict,
-            $"{Show(test, false)}. Spearman ρ(τ, {name}) of the means = {F(rho)} over {usable.Length} τ ({Cells(usable, metric, false)}). {Rule} {NoiseText([test])}",
+            $"{Show(test)}. Spearman ρ(τ, {name}) of the means = {F(rho)} over {usable.Length} τ ({Cells(usable, metric, false)}). {Rule} {NoiseText([test])}",
             [test]);
     }
 
@@ -171,13 +162,13 @@ public static class ClaimsChecker
         var best = usable[1..^1].MaxBy(p => p.Accuracy!.Value)!;
         ClaimTest[] tests =
         [
-            Test($"{acc} at τ = {F(best.Tau)} minus τ = {F(usable[0].Tau)}", Contrast(points, m, (1, best), (-1, usable[0])), 0, claimAbove: true),
-            Test($"{acc} at τ = {F(best.Tau)} minus τ = {F(usable[^1].Tau)}", Contrast(points, m, (1, best), (-1, usable[^1])), 0, claimAbove: true),
+            Test($"{acc} at τ = {F(best.Tau)} minus τ = {F(usable[0].Tau)}", Contrast(points, m, (1, best), (-1, usable[0])), 0, claimAbove: true, inPoints: true),
+            Test($"{acc} at τ = {F(best.Tau)} minus τ = {F(usable[^1].Tau)}", Contrast(points, m, (1, best), (-1, usable[^1])), 0, claimAbove: true, inPoints: true),
         ];
         var overall = usable.MaxBy(p => p.Accuracy!.Value)!;
         bool inPaperRange = overall.Tau >= 0.2 - 1e-9 && overall.Tau <= 0.3 + 1e-9;
         return new Outcome(Combine(tests),
-            $"the best interior τ must beat both ends of the grid [{F(usable[0].Tau)}, {F(usable[^1].Tau)}]: {string.Join("; ", tests.Select(t => Show(t, true)))}. " +
+            $"the best interior τ must beat both ends of the grid [{F(usable[0].Tau)}, {F(usable[^1].Tau)}]: {string.Join("; ", tests.Select(t => Show(t)))}. " +
             $"Highest mean at τ = {F(overall.Tau)}, {(inPaperRange ? "inside" : "outside")} the paper's 0.2–0.3 ({Cells(usable, m, true)}). {Rule} {NoiseText(tests)}",
             tests);
     }
@@ -190,9 +181,9 @@ public static class ClaimsChecker
         {
             return Outcome.NotTestable($"needs a simple-loss run and a contrastive run; have {(simple is null ? "no simple run" : "no contrastive run")}.");
         }
-        var test = Test($"{acc} of the best contrastive τ = {F(best.Tau)} minus simple", Contrast(points, SweepPoint.AccuracyKey, (1, best), (-1, simple)), FarGap, claimAbove: true);
+        var test = Test($"{acc} of the best contrastive τ = {F(best.Tau)} minus simple", Contrast(points, SweepPoint.AccuracyKey, (1, best), (-1, simple)), FarGap, claimAbove: true, inPoints: true);
         return new Outcome(test.Verdict,
-            $"simple {P(simple.Accuracy!.Value)} (n={simple.Runs}) vs best contrastive {P(best.Accuracy!.Value)} (n={best.Runs}): {Show(test, true)}; \"far worse\" means a gap above {Pt(FarGap)}. {Rule} {NoiseText([test])}",
+            $"simple {P(simple.Accuracy!.Value)} (n={simple.Runs}) vs best contrastive {P(best.Accuracy!.Value)} (n={best.Runs}): {Show(test)}; \"far worse\" means a gap above {Pt(FarGap)}. {Rule} {NoiseText([test])}",
             [test]);
     }
 
@@ -210,7 +201,7 @@ public static class ClaimsChecker
             Contrast(points, SweepPoint.NegUniformityKey, (1, x.Hard), (-1, x.Plain)), -UniformitySlack, claimAbove: true)).ToArray();
         var large = pairs.MaxBy(x => x.Hard.Tau);
         var accuracy = Test($"{acc} hard minus contrastive at τ = {F(large.Hard.Tau)}",
-            Contrast(points, SweepPoint.AccuracyKey, (1, large.Hard), (-1, large.Plain)), -AsGoodSlack, claimAbove: true);
+            Contrast(points, SweepPoint.AccuracyKey, (1, large.Hard), (-1, large.Plain)), -AsGoodSlack, claimAbove: true, inPoints: true);
         ClaimTest[] tests = [.. uniformity, accuracy];
         string spread = "";
         var hardUnif = hard.Where(h => h.NegUniformity is not null).Select(h => h.NegUniformity!.Value).ToArray();
@@ -220,7 +211,7 @@ public static class ClaimsChecker
             spread = $" For orientation (not part of the verdict): −uniformity spread over τ, hard {F(hardUnif.Max() - hardUnif.Min())} vs contrastive {F(plainUnif.Max() - plainUnif.Min())}.";
         }
         return new Outcome(Combine(tests),
-            $"{string.Join("; ", uniformity.Select(t => Show(t, false)))}; {Show(accuracy, true)}.{spread} {Rule} {NoiseText(tests)}",
+            $"{string.Join("; ", uniformity.Select(t => Show(t)))}; {Show(accuracy)}.{spread} {Rule} {NoiseText(tests)}",
             tests);
     }
 
@@ -235,17 +226,17 @@ public static class ClaimsChecker
             return Outcome.NotTestable(single is null ? "needs a run of the single loss (the τ → 0 limit, Eq. 6)." : "needs a contrastive run and each run's untrained-encoder kNN (epoch 0 of metrics.csv).");
         }
         var best = gained.MaxBy(c => c.Mean(g)!.Value)!;
-        var learns = Test($"kNN gain of contrastive τ = {F(best.Tau)} over its untrained encoder", Contrast(points, g, (1, best)), 0, claimAbove: true);
+        var learns = Test($"kNN gain of contrastive τ = {F(best.Tau)} over its untrained encoder", Contrast(points, g, (1, best)), 0, claimAbove: true, inPoints: true);
         string numbers = $"kNN top-1 gains over each run's own untrained encoder: single {Pt(single.Mean(g)!.Value)} (n={single.Runs}), best contrastive τ = {F(best.Tau)} {Pt(best.Mean(g)!.Value)} (n={best.Runs})";
         if (learns.Verdict != ClaimVerdict.Supported)
         {
             return new Outcome(ClaimVerdict.Inconclusive,
-                $"{numbers}: {Show(learns, true)}, so no contrastive run clearly improved on the untrained encoder and \"learns little\" has nothing to compare with. {NoiseText([learns])}",
+                $"{numbers}: {Show(learns)}, so no contrastive run clearly improved on the untrained encoder and \"learns little\" has nothing to compare with. {NoiseText([learns])}",
                 [learns]);
         }
-        var test = Test("half the best contrastive gain minus the single loss's gain", Contrast(points, g, (0.5, best), (-1, single)), 0, claimAbove: true);
+        var test = Test("half the best contrastive gain minus the single loss's gain", Contrast(points, g, (0.5, best), (-1, single)), 0, claimAbove: true, inPoints: true);
         return new Outcome(test.Verdict,
-            $"{numbers}; {Show(learns, true)}; {Show(test, true)}: the single loss \"learns little\" when it gains at most half of what the best contrastive τ gains. {Rule} {NoiseText([learns, test])}",
+            $"{numbers}; {Show(learns)}; {Show(test)}: the single loss \"learns little\" when it gains at most half of what the best contrastive τ gains. {Rule} {NoiseText([learns, test])}",
             [learns, test]);
     }
 

@@ -33,6 +33,8 @@ public sealed class ClaimsCheckerTests
         Assert.Equal(0.30, gap.Value, 9);
         Assert.Equal(0.005 * Math.Sqrt(2.0 / 3), gap.StandardError, 9);
         Assert.Equal(0.30 - 2.0860 * gap.StandardError, gap.Low, 6); // t(0.975, 20 df) = 2.0860
+        Assert.StartsWith("supported: kNN top-1 of the best contrastive τ = 0.3 minus simple = +30.00 points, 95 % interval [+29.", claims[4].Headline(), StringComparison.Ordinal);
+        Assert.EndsWith("(the claim holds above +3.00 points)", claims[4].Headline(), StringComparison.Ordinal);
     }
 
     [Fact]
