@@ -96,8 +96,8 @@ public static class StepParity
         var device = CPU;
         var watch = Stopwatch.StartNew();
 
-        // The construction below duplicates Trainer.Run's data, model, optimiser, negative-source and loss lines (kept
-        // in step by hand: Trainer.cs is not factored for reuse); what differs is only that nothing is evaluated.
+        // Built as Trainer.Run builds it (the data and loader lines as there, the rest by TrainingSetup); what differs is
+        // only that nothing is evaluated.
         var (train, _, _) = Trainer.Splits(config);
         var (defaultTrainAug, _) = AugmentationPresets.ForDataset(config.Dataset);
         var trainPipeline = new AugmentationPipeline(config.Augmentation is { } a ? AugmentationPresets.Get(a) : defaultTrainAug);
@@ -108,25 +108,8 @@ public static class StepParity
         {
             throw new InvalidOperationException($"the parity run has {loader.BatchesPerEpoch} batches per epoch × {config.Epochs} epochs, not {Steps} steps");
         }
-        manual_seed(config.Seed);
-        using var generator = new Generator((ulong)config.Seed, device);
-        using var model = ModelFactory.Create(config.Model, train.Channels, config.EmbeddingDim, config.Head == "mlp");
-        model.to(device);
-        using var optimizer = optim.SGD(model.parameters(), config.Lr, config.Momentum, weight_decay: config.WeightDecay);
-        using var bank = config.Negatives == "memory-bank" ? new MemoryBank(train.Count, config.EmbeddingDim, config.BankMomentum, generator, device) : null;
-        using var queue = config.Negatives == "queue" ? new MomentumQueue(config.QueueSize, config.EmbeddingDim, generator, device) : null;
-        using var keyModel = config.Negatives == "queue" ? ModelFactory.Create(config.Model, train.Channels, config.EmbeddingDim, config.Head == "mlp") : null;
-        if (keyModel is not null)
-        {
-            keyModel.to(device);
-            TrainingStep.MoveTowards(model, keyModel, 0);
-            foreach (var p in keyModel.parameters())
-            {
-                p.requires_grad = false;
-            }
-        }
-        var loss = LossRegistry.Create(Trainer.LossOptionsFor(config, train.Count));
-        var trainingStep = new TrainingStep(model, optimizer, loss, bank, queue, keyModel, config.KeyMomentum);
+        using var setup = TrainingSetup.Create(config, train.Count, train.Channels, device);
+        var (model, optimizer, bank, queue, keyModel, trainingStep) = (setup.Model, setup.Optimizer, setup.Bank, setup.Queue, setup.KeyModel, setup.Step);
 
         // ---- the starting point
         WriteState(Path.Combine(directory, "initial"), model);

@@ -190,27 +190,10 @@ public static class Trainer
         log.WriteLine($"run: {config.Describe}; {train.Count} train / {test.Count} test images, augmentation {trainPipeline.Options.Name}");
 
         // ---- model, optimiser, negative source, loss
-        manual_seed(config.Seed);
-        var generator = new Generator((ulong)config.Seed, device);
-        using var model = ModelFactory.Create(config.Model, train.Channels, config.EmbeddingDim, config.Head == "mlp");
-        // Counted on the CPU before the model moves: a forward pass of zeros in eval mode, which changes no state.
+        using var setup = TrainingSetup.Create(config, train.Count, train.Channels, device);
+        var (model, optimizer, bank, queue, keyModel, trainingStep) = (setup.Model, setup.Optimizer, setup.Bank, setup.Queue, setup.KeyModel, setup.Step);
+        // A forward pass of zeros in eval mode, which changes no state and draws no random numbers.
         double flopsPerImage = TrainingFlopsPerImage(model, train.Channels, trainPipeline.Options.OutputSize, config.Negatives);
-        model.to(device);
-        var optimizer = optim.SGD(model.parameters(), config.Lr, config.Momentum, weight_decay: config.WeightDecay);
-        using var bank = config.Negatives == "memory-bank" ? new MemoryBank(train.Count, config.EmbeddingDim, config.BankMomentum, generator, device) : null;
-        using var queue = config.Negatives == "queue" ? new MomentumQueue(config.QueueSize, config.EmbeddingDim, generator, device) : null;
-        using var keyModel = config.Negatives == "queue" ? ModelFactory.Create(config.Model, train.Channels, config.EmbeddingDim, config.Head == "mlp") : null;
-        if (keyModel is not null)
-        {
-            keyModel.to(device);
-            TrainingStep.MoveTowards(model, keyModel, 0);
-            foreach (var p in keyModel.parameters())
-            {
-                p.requires_grad = false;
-            }
-        }
-        var loss = LossRegistry.Create(LossOptionsFor(config, train.Count));
-        var trainingStep = new TrainingStep(model, optimizer, loss, bank, queue, keyModel, config.KeyMomentum);
 
         // ---- state, possibly restored
         var history = new List<Dictionary<string, double>>();
