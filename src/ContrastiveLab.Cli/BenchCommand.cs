@@ -24,9 +24,10 @@ public static class BenchCommand
         var python = new Option<string>("--python") { Description = "Python with PyTorch + OpenBLAS", DefaultValueFactory = _ => "/usr/bin/python3" };
         var reference = new Option<string>("--reference") { Description = "the PyTorch reference script", DefaultValueFactory = _ => Path.Combine("benchmarks", "pytorch", "reference.py") };
         var writeCheck = new Option<string?>("--write-check") { Description = "only write the check inputs and our values into this folder (for reference.py --check)" };
+        var writeParity = new Option<string?>("--write-parity") { Description = "only run 50 training steps per negative source and write their inputs and our results into this folder (for parity.py)" };
         var command = new Command("bench", "Benchmark the training step, the loss, the metrics, augmentation and GEMM; optionally against PyTorch.")
         {
-            json, only, smoke, repeats, compare, python, reference, writeCheck,
+            json, only, smoke, repeats, compare, python, reference, writeCheck, writeParity,
         };
         command.SetAction(int (parse) =>
         {
@@ -53,6 +54,14 @@ public static class BenchCommand
                 foreach (var (key, value) in PyTorchCheck.Write(checkDir))
                 {
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key} = {value:R}"));
+                }
+                return 0;
+            }
+            if (parse.GetValue(writeParity) is { } parityDir)
+            {
+                foreach (var (negatives, last) in StepParity.WriteAll(parityDir))
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{negatives}: loss at step {StepParity.Steps} = {last:R} ({Path.Combine(parityDir, negatives)})"));
                 }
                 return 0;
             }

@@ -31,7 +31,7 @@ public static class ReproduceCommand
             output2.WriteLine($"report: {Path.GetFullPath(Path.Combine(reportDir, "report.html"))} ({report.Figures.Count} figures)");
             foreach (var claim in report.Claims)
             {
-                output2.WriteLine($"  claim {claim.Number}: {claim.Verdict.Words()}");
+                output2.WriteLine($"  claim {claim.Number}: {claim.Headline()}");
             }
             output2.WriteLine($"reproduce {sweep.Name}: {watch.Elapsed.TotalMinutes:F1} min");
             return allFinished ? 0 : 1;

@@ -9,6 +9,9 @@ public enum ClaimVerdict
     /// <summary>The deciding numbers disagree with the claim.</summary>
     Contradicted,
 
+    /// <summary>The deciding interval straddles the claim's boundary: the noise is too large to tell.</summary>
+    Inconclusive,
+
     /// <summary>The runs needed to decide are missing; the evidence says which.</summary>
     NotTestable,
 }
@@ -16,11 +19,12 @@ public enum ClaimVerdict
 /// <summary>Verdicts as people read them.</summary>
 public static class ClaimVerdictWords
 {
-    /// <summary>"supported", "contradicted" or "not testable".</summary>
+    /// <summary>"supported", "contradicted", "inconclusive" or "not testable".</summary>
     public static string Words(this ClaimVerdict verdict) => verdict switch
     {
         ClaimVerdict.Supported => "supported",
         ClaimVerdict.Contradicted => "contradicted",
+        ClaimVerdict.Inconclusive => "inconclusive",
         _ => "not testable",
     };
 }

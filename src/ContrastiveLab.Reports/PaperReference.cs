@@ -1,6 +1,6 @@
 namespace ContrastiveLab.Reports;
 
-/// <summary>The paper's numbers (PAPER.md section 3, Table 1, and section 4, the full τ sweep) as data.</summary>
+/// <summary>The paper's numbers (docs/paper.md §3, Table 1, and section 4, the full τ sweep) as data.</summary>
 public static class PaperReference
 {
     /// <summary>The τ of Table 1's contrastive and hard columns.</summary>

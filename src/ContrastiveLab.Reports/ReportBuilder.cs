@@ -16,14 +16,19 @@ public static class ReportBuilder
         {
             throw new ArgumentException($"{inputs.Runs.Root}: no finished run folder (a folder with config.json and summary.json) up to two levels down; {inputs.Runs.Missing.Count} unfinished or unreadable.", nameof(inputs));
         }
-        // Claims and figures use the dataset with the most runs; Table 1 covers every dataset.
-        string dataset = all.GroupBy(r => r.Config.Dataset).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
-        var runs = all.Where(r => r.Config.Dataset == dataset).ToArray();
+        // Runs pool only when dataset and protocol (every setting but loss, τ, the hard loss's K or α, seed and speed
+        // settings) agree. Claims and figures use the group with the most runs; Table 1 covers every group.
+        var groups = all.GroupBy(r => (r.Config.Dataset, r.Config.ProtocolKey))
+            .OrderBy(g => g.Key.Dataset, StringComparer.Ordinal).ThenByDescending(g => g.Count()).ThenBy(g => g.Key.ProtocolKey, StringComparer.Ordinal)
+            .Select(g => g.ToArray()).ToArray();
+        var runs = groups.OrderByDescending(g => g.Length).First();
+        string dataset = runs[0].Config.Dataset;
+        string Label(RunRecord[] g) => ProtocolLabel(g[0].Config, groups.Where(o => o[0].Config.Dataset == g[0].Config.Dataset).Select(o => o[0].Config).ToArray());
         int withLinear = runs.Count(r => r.Linear is not null);
         var kind = withLinear == runs.Length ? AccuracyKind.Linear : AccuracyKind.Knn;
         var points = SweepPoint.Aggregate(runs, kind);
         double? untrained = SweepPoint.Mean(runs.Select(r => r.UntrainedKnnTop1));
-        var claims = ClaimsChecker.Check(points, kind, untrained);
+        var claims = ClaimsChecker.Check(points, kind);
         string accuracyNote = kind == AccuracyKind.Linear
             ? "Accuracy is the best linear-probe top-1 (linear.json) of every run."
             : $"Accuracy is weighted-kNN top-1 after the last epoch: linear.json (from `contrastive eval linear`) is present for {withLinear} of {runs.Length} runs, so the linear probe is not used.";
@@ -32,15 +37,30 @@ public static class ReportBuilder
         var blocks = new List<ReportBlock>
         {
             new HeadingBlock(1, "ContrastiveLab report: Understanding the Behaviour of Contrastive Loss (Wang & Liu, CVPR 2021)"),
-            new ParagraphBlock($"{all.Count} finished runs{(inputs.Preset is null ? "" : $" of preset `{inputs.Preset}`")}; claims and figures use dataset `{dataset}` ({runs.Length} runs). {accuracyNote}"),
-            new HeadingBlock(2, "Table 1: accuracy, −uniformity and tolerance per loss and τ"),
+            new ParagraphBlock($"{Count(all.Count, "finished run")}{(inputs.Preset is null ? "" : $" of preset `{inputs.Preset}`")}; claims and figures use dataset `{dataset}`{Label(runs)} ({Count(runs.Length, "run")}). {accuracyNote}"),
         };
-        foreach (var group in all.GroupBy(r => r.Config.Dataset).OrderBy(g => g.Key, StringComparer.Ordinal))
+        var split = groups.GroupBy(g => g[0].Config.Dataset).Where(d => d.Count() > 1).ToArray();
+        foreach (var d in split)
         {
-            blocks.AddRange(Table1(group.Key, SweepPoint.Aggregate(group, kind), kind));
+            var keys = DifferingKeys(d.Select(g => g[0].Config).ToArray());
+            blocks.Add(new ParagraphBlock($"Not pooled: the runs of `{d.Key}` differ in {string.Join(", ", keys)} (settings other than loss, τ and seed), so each setting has its own Table 1 and only the largest group is used for the claims and figures."));
+        }
+        blocks.Add(new HeadingBlock(2, "Table 1: accuracy, −uniformity and tolerance per loss and τ"));
+        foreach (var group in groups)
+        {
+            blocks.AddRange(Table1(group[0].Config.Dataset, Label(group), SweepPoint.Aggregate(group, kind), kind));
         }
         blocks.Add(new HeadingBlock(2, "The paper's claims, checked"));
-        blocks.Add(new ParagraphBlock($"Each claim of PAPER.md section 5 against our `{dataset}` runs (means over seeds per loss and τ), with the numbers that decide it. {Count(claims, ClaimVerdict.Supported)} supported, {Count(claims, ClaimVerdict.Contradicted)} contradicted, {Count(claims, ClaimVerdict.NotTestable)} not testable."));
+        int seeds = points.Count == 0 ? 0 : points.Min(p => p.Runs);
+        blocks.Add(new ParagraphBlock(
+            $"Each claim of the paper against our `{dataset}` runs ({string.Join(", ", points.Select(p => p.Runs).Distinct().Order())} seed(s) per loss and τ). " +
+            $"{Count(claims, ClaimVerdict.Supported)} supported, {Count(claims, ClaimVerdict.Contradicted)} contradicted, {Count(claims, ClaimVerdict.Inconclusive)} inconclusive, {Count(claims, ClaimVerdict.NotTestable)} not testable."));
+        blocks.Add(new ParagraphBlock(
+            "How a verdict is decided: each claim is turned into a quantity computed from the cells' means over seeds — the slope of a metric against log₂ τ for a trend, the difference of two cells for a gap — " +
+            "and that quantity gets a 95 % Student-t interval from the seed-to-seed variance pooled over every loss/τ cell with repeated seeds. " +
+            "SUPPORTED: the whole interval lies where the claim holds; CONTRADICTED: it lies wholly outside; INCONCLUSIVE: it straddles the boundary, so the noise decides and no verdict is given. " +
+            "Repeating the sweep on another machine can then move a verdict between a decision and INCONCLUSIVE, but between SUPPORTED and CONTRADICTED only when an interval misses the truth (at most 2.5 % each way). " +
+            (seeds >= 2 ? "" : "Some cells have a single seed: their accuracy noise is taken as the binomial noise of the test images alone, which understates the real noise, and metrics without such a model cannot be decided; run two or more seeds.")));
         blocks.AddRange(claims.Select(c => new ClaimBlock(c)));
         blocks.Add(new HeadingBlock(2, "Figures"));
         blocks.AddRange(figures.Select(f => new FigureBlock(f)));
@@ -54,6 +74,21 @@ public static class ReportBuilder
     }
 
     private static int Count(IReadOnlyList<ClaimResult> claims, ClaimVerdict verdict) => claims.Count(c => c.Verdict == verdict);
+
+    private static string Count(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
+
+    /// <summary>The protocol keys whose values differ among <paramref name="configs"/>, sorted.</summary>
+    private static string[] DifferingKeys(IReadOnlyList<RunConfig> configs) =>
+        [.. configs.SelectMany(c => c.Protocol.Keys).Distinct()
+            .Where(k => configs.Select(c => c.Protocol.GetValueOrDefault(k, "(absent)")).Distinct().Count() > 1)
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>" (epochs=12, lr=0.06)": this config's values of the keys that tell it apart from the other groups of its dataset; empty when it is alone.</summary>
+    private static string ProtocolLabel(RunConfig config, IReadOnlyList<RunConfig> sameDataset)
+    {
+        var keys = DifferingKeys(sameDataset);
+        return keys.Length == 0 ? "" : $" ({string.Join(", ", keys.Select(k => $"{k}={config.Protocol.GetValueOrDefault(k, "(absent)")}"))})";
+    }
 
     private static List<ReportFigure> Figures(ReportInputs inputs, RunRecord[] runs, IReadOnlyList<SweepPoint> points, AccuracyKind kind, double? untrained)
     {
@@ -75,7 +110,7 @@ public static class ReportBuilder
         return figures;
     }
 
-    private static IEnumerable<ReportBlock> Table1(string dataset, IReadOnlyList<SweepPoint> points, AccuracyKind kind)
+    private static IEnumerable<ReportBlock> Table1(string dataset, string label, IReadOnlyList<SweepPoint> points, AccuracyKind kind)
     {
         string? paper = PaperReference.PaperDataset(dataset);
         var columns = new List<(string Loss, double? Tau)>();
@@ -98,21 +133,40 @@ public static class ReportBuilder
         }
         SweepPoint? Ours((string Loss, double? Tau) c) => points.FirstOrDefault(p => p.Loss == c.Loss && (c.Tau is null || Math.Abs(p.Tau - c.Tau.Value) < 1e-9));
         PaperCell? Theirs((string Loss, double? Tau) c) => paper is null ? null : PaperReference.Cell(paper, c.Loss, c.Tau ?? 0);
-        string Pct(double? v) => v is double x ? (100 * x).ToString("0.00", CultureInfo.InvariantCulture) : "—";
         string Num(double? v) => v is double x ? x.ToString("0.000", CultureInfo.InvariantCulture) : "—";
+        bool singleSeedCell = false;
+        // Mean ± standard error over seeds; a single-seed accuracy gets the binomial standard error over test images, marked ᵇ.
+        string Spread(SweepPoint? p, string metric, bool percent)
+        {
+            if (p?.Mean(metric) is not double mean)
+            {
+                return "—";
+            }
+            string F2(double x) => percent ? (100 * x).ToString("0.00", CultureInfo.InvariantCulture) : x.ToString("0.000", CultureInfo.InvariantCulture);
+            if (p.StandardError(metric) is double se)
+            {
+                return $"{F2(mean)} ± {F2(se)}";
+            }
+            if (percent && p.TestImages > 0)
+            {
+                singleSeedCell = true;
+                return $"{F2(mean)} ± {F2(Math.Sqrt(mean * (1 - mean) / p.TestImages))}ᵇ";
+            }
+            return F2(mean);
+        }
 
         var header = new List<string> { "metric" };
         header.AddRange(columns.Select(c => ReportFigures.Short(c.Loss) + (c.Tau is double t ? " " + ClaimsChecker.F(t) : "")));
         var rows = new List<IReadOnlyList<string>>
         {
-            Row(kind == AccuracyKind.Linear ? "acc (linear top-1 %)" : "acc (kNN top-1 %)", c => Pct(Ours(c)?.Accuracy)),
+            Row(kind == AccuracyKind.Linear ? "acc (linear top-1 %)" : "acc (kNN top-1 %)", c => Spread(Ours(c), SweepPoint.AccuracyKey, percent: true)),
         };
         if (kind == AccuracyKind.Linear)
         {
-            rows.Add(Row("kNN top-1 %", c => Pct(Ours(c)?.Knn)));
+            rows.Add(Row("kNN top-1 %", c => Spread(Ours(c), SweepPoint.KnnKey, percent: true)));
         }
-        rows.Add(Row("−unif", c => Num(Ours(c)?.NegUniformity)));
-        rows.Add(Row("tol", c => Num(Ours(c)?.Tolerance)));
+        rows.Add(Row("−unif", c => Spread(Ours(c), SweepPoint.NegUniformityKey, percent: false)));
+        rows.Add(Row("tol", c => Spread(Ours(c), SweepPoint.ToleranceKey, percent: false)));
         rows.Add(Row("runs (seeds)", c => Ours(c)?.Runs.ToString(CultureInfo.InvariantCulture) ?? "0"));
         if (paper is not null)
         {
@@ -120,8 +174,10 @@ public static class ReportBuilder
             rows.Add(Row("paper −unif", c => Num(Theirs(c)?.Uniformity)));
             rows.Add(Row("paper tol", c => Num(Theirs(c)?.Tolerance)));
         }
-        yield return new HeadingBlock(3, $"Dataset `{dataset}`");
+        yield return new HeadingBlock(3, $"Dataset `{dataset}`{label}");
         yield return new TableBlock(header, rows);
+        yield return new ParagraphBlock("Cells: mean ± standard error over seeds (runs (seeds) says how many)" +
+            (singleSeedCell ? "; ᵇ: a single seed, so the ± is the binomial standard error over the test images alone, which leaves out seed-to-seed noise." : "."));
         if (paper is null)
         {
             yield return new ParagraphBlock($"The paper has no numbers for `{dataset}`, so ours cannot be compared cell by cell. For orientation, the paper's CIFAR10 row (linear top-1 %, −uniformity, tolerance):");
@@ -186,7 +242,7 @@ public static class ReportBuilder
         sb.AppendLine("body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}");
         sb.AppendLine("table{border-collapse:collapse;margin:1em 0;font-size:0.85em;display:block;overflow-x:auto}th,td{border:1px solid #bbb;padding:3px 7px;text-align:right}thead th{background:#eef}tbody th{text-align:left;background:#f7f7f7}");
         sb.AppendLine("figure{margin:1.5em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{font-size:0.9em;color:#444}");
-        sb.AppendLine(".claim{margin:0.8em 0}.v{padding:1px 6px;border-radius:3px;color:#fff;font-size:0.85em}.supported{background:#2a7d2a}.contradicted{background:#b52a2a}.nottestable{background:#777}");
+        sb.AppendLine(".claim{margin:0.8em 0}.v{padding:1px 6px;border-radius:3px;color:#fff;font-size:0.85em}.supported{background:#2a7d2a}.contradicted{background:#b52a2a}.inconclusive{background:#9a6b00}.nottestable{background:#777}");
         sb.AppendLine("</style></head><body>");
         foreach (var b in blocks)
         {

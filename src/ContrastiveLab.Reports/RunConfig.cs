@@ -15,4 +15,20 @@ namespace ContrastiveLab.Reports;
 /// <param name="TrainPerClass">Images per class in the training subset, null for the whole split.</param>
 public sealed record RunConfig(
     string Dataset, string Model, string Negatives, string Loss, double Tau, int? HardK, double? HardAlpha,
-    int Epochs, int BatchSize, double Lr, long Seed, int? TrainPerClass);
+    int Epochs, int BatchSize, double Lr, long Seed, int? TrainPerClass)
+{
+    /// <summary>
+    /// Keys that do not define the protocol a run belongs to: what a sweep varies within one table (loss, τ, the hard
+    /// loss's K or α, the seed), where the data was found, and speed or bookkeeping settings.
+    /// </summary>
+    public static IReadOnlySet<string> NotProtocol { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "dataset", "loss", "tau", "hard_k", "hard_alpha", "seed", "data_path", "data_dir", "workers", "checkpoint_every", "eval_every", "max_steps",
+    };
+
+    /// <summary>Every other key of config.json with its value as JSON text: runs pool into one cell only when these agree.</summary>
+    public IReadOnlyDictionary<string, string> Protocol { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The protocol as one comparable string, keys sorted.</summary>
+    public string ProtocolKey => string.Join(", ", Protocol.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+}

@@ -170,7 +170,11 @@ public static class RunFolderReader
         Text(o, "dataset"), TextOr(o, "model", "?"), TextOr(o, "negatives", "?"), Text(o, "loss"), Number(o, "tau"),
         (int?)OptionalNumber(o, "hard_k"), OptionalNumber(o, "hard_alpha"), (int)Number(o, "epochs"),
         (int)(OptionalNumber(o, "batch_size") ?? 0), OptionalNumber(o, "lr") ?? double.NaN, (long)Number(o, "seed"),
-        (int?)OptionalNumber(o, "train_per_class"));
+        (int?)OptionalNumber(o, "train_per_class"))
+    {
+        Protocol = o.Where(p => !RunConfig.NotProtocol.Contains(p.Key))
+            .ToDictionary(p => p.Key, p => p.Value?.ToJsonString() ?? "null", StringComparer.Ordinal),
+    };
 
     private static RunSummary ParseSummary(JsonObject o)
     {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ContrastiveLab.Core.Losses;
 
 /// <summary>
-/// The contrastive (InfoNCE) loss, PAPER.md Eq. 1:
+/// The contrastive (InfoNCE) loss, docs/paper.md Eq. 1:
 /// <c>L(x_i) = −log[exp(s_ii/τ) / (exp(s_ii/τ) + Σ_{j negative} exp(s_ij/τ))] = −s_ii/τ + LSE_i</c>,
 /// with <c>s_ij = anchors_i · negative_j</c> and the log-sum-exp taken over the positive and all negatives.
 /// Forward returns the mean over the B anchors.

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ContrastiveLab.Core.Losses;
 
 /// <summary>
-/// The hard contrastive loss, PAPER.md Eq. 9: Eq. 1 with only the K hardest (largest s_ij) negatives in the
+/// The hard contrastive loss, docs/paper.md Eq. 9: Eq. 1 with only the K hardest (largest s_ij) negatives in the
 /// denominator, <c>L_hard(x_i) = −s_ii/τ + log(exp(s_ii/τ) + Σ_{j ∈ top-K_i} exp(s_ij/τ))</c>; mean over anchors.
 /// </summary>
 /// <remarks>

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ContrastiveLab.Core.Losses;
 
 /// <summary>
-/// The hard simple loss (PAPER.md, after Eq. 9): the simple loss over the K hardest negatives,
+/// The hard simple loss (docs/paper.md, after Eq. 9): the simple loss over the K hardest negatives,
 /// <c>L(x_i) = −s_ii + (1/K) Σ_{j ∈ top-K_i} s_ij</c>, mean over anchors.
 /// </summary>
 /// <remarks>

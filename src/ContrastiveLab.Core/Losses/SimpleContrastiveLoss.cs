@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ContrastiveLab.Core.Losses;
 
 /// <summary>
-/// The simple contrastive loss, PAPER.md Eq. 3: <c>L_simple(x_i) = −s_ii + λ Σ_{j negative} s_ij</c>, mean over
+/// The simple contrastive loss, docs/paper.md Eq. 3: <c>L_simple(x_i) = −s_ii + λ Σ_{j negative} s_ij</c>, mean over
 /// anchors; λ defaults to 1/n for n negatives per anchor. It is linear in the similarities, so it never builds a
 /// (B, M) matrix: Σ_j s_ij = anchors_i · (Σ_rows bank − own row), with exact autograd for every input.
 /// </summary>

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ContrastiveLab.Core.Losses;
 
 /// <summary>
-/// The τ → 0⁺ limit of the contrastive loss, PAPER.md Eq. 6 (scaled by τ): <c>L(x_i) = max(s_max − s_ii, 0)</c>,
+/// The τ → 0⁺ limit of the contrastive loss, docs/paper.md Eq. 6 (scaled by τ): <c>L(x_i) = max(s_max − s_ii, 0)</c>,
 /// s_max the largest negative similarity of anchor i; a margin-0 triplet loss on the hardest negative. Mean over anchors.
 /// </summary>
 /// <remarks>

@@ -52,7 +52,7 @@ public static class ModelFlops
             model.eval();
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
-            model.forward(zeros(images, channels, size, size));
+            model.forward(zeros(images, channels, size, size, device: model.parameters().FirstOrDefault()?.device ?? CPU));
         }
         finally
         {

@@ -1,7 +1,7 @@
 namespace ContrastiveLab.Evaluation;
 
 /// <summary>
-/// Settings of the linear evaluation protocol (PAPER.md §2): 100 epochs, SGD lr 30 with momentum 0.9 and no weight
+/// Settings of the linear evaluation protocol (docs/paper.md §2): 100 epochs, SGD lr 30 with momentum 0.9 and no weight
 /// decay, ×0.2 at 40%, 60% and 80% of the epochs, batch 256. Immutable; <see cref="Validate"/> names the first
 /// setting out of range.
 /// </summary>

@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace ContrastiveLab.Evaluation;
 
 /// <summary>
-/// The paper's linear evaluation (PAPER.md §2): the backbone is frozen, one linear layer from its pooled features
+/// The paper's linear evaluation (docs/paper.md §2): the backbone is frozen, one linear layer from its pooled features
 /// to the classes is trained with SGD and cross-entropy, and test top-1 on clean images is measured after every
 /// epoch; the best and the last epoch are reported.
 /// </summary>

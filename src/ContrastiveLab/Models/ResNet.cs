@@ -7,7 +7,7 @@ namespace ContrastiveLab.Models;
 
 /// <summary>
 /// ResNet backbone up to global average pooling, with torchvision's parameter names (<c>conv1</c>, <c>bn1</c>,
-/// <c>layer1.0.conv1</c> …). The CIFAR stem is a 3×3 stride-1 convolution without max-pool (PAPER.md §2); the
+/// <c>layer1.0.conv1</c> …). The CIFAR stem is a 3×3 stride-1 convolution without max-pool (docs/paper.md §2); the
 /// ImageNet stem is torchvision's 7×7 stride-2 convolution and 3×3 max-pool.
 /// </summary>
 public sealed class ResNet : Module<Tensor, Tensor>, IBackbone

@@ -190,25 +190,10 @@ public static class Trainer
         log.WriteLine($"run: {config.Describe}; {train.Count} train / {test.Count} test images, augmentation {trainPipeline.Options.Name}");
 
         // ---- model, optimiser, negative source, loss
-        manual_seed(config.Seed);
-        var generator = new Generator((ulong)config.Seed, device);
-        using var model = ModelFactory.Create(config.Model, train.Channels, config.EmbeddingDim, config.Head == "mlp");
-        model.to(device);
-        var optimizer = optim.SGD(model.parameters(), config.Lr, config.Momentum, weight_decay: config.WeightDecay);
-        using var bank = config.Negatives == "memory-bank" ? new MemoryBank(train.Count, config.EmbeddingDim, config.BankMomentum, generator, device) : null;
-        using var queue = config.Negatives == "queue" ? new MomentumQueue(config.QueueSize, config.EmbeddingDim, generator, device) : null;
-        using var keyModel = config.Negatives == "queue" ? ModelFactory.Create(config.Model, train.Channels, config.EmbeddingDim, config.Head == "mlp") : null;
-        if (keyModel is not null)
-        {
-            keyModel.to(device);
-            TrainingStep.MoveTowards(model, keyModel, 0);
-            foreach (var p in keyModel.parameters())
-            {
-                p.requires_grad = false;
-            }
-        }
-        var loss = LossRegistry.Create(LossOptionsFor(config, train.Count));
-        var trainingStep = new TrainingStep(model, optimizer, loss, bank, queue, keyModel, config.KeyMomentum);
+        using var setup = TrainingSetup.Create(config, train.Count, train.Channels, device);
+        var (model, optimizer, bank, queue, keyModel, trainingStep) = (setup.Model, setup.Optimizer, setup.Bank, setup.Queue, setup.KeyModel, setup.Step);
+        // A forward pass of zeros in eval mode, which changes no state and draws no random numbers.
+        double flopsPerImage = TrainingFlopsPerImage(model, train.Channels, trainPipeline.Options.OutputSize, config.Negatives);
 
         // ---- state, possibly restored
         var history = new List<Dictionary<string, double>>();
@@ -342,6 +327,7 @@ public static class Trainer
             var metrics = epoch % config.EvalEvery == 0 || last
                 ? Evaluate(epoch, step, meanLoss, lr, epochRate, useBank: bank is not null)
                 : new Dictionary<string, double> { ["epoch"] = epoch, ["step"] = step, ["lr"] = lr, ["loss"] = meanLoss, ["images_per_s"] = epochRate, ["knn_top1"] = double.NaN };
+            metrics["gflops_per_s"] = epochRate * flopsPerImage / 1e9;
             Record(metrics);
             bool best = metrics["knn_top1"] > bestKnn;
             bestKnn = Math.Max(bestKnn, double.IsNaN(metrics["knn_top1"]) ? bestKnn : metrics["knn_top1"]);
@@ -395,6 +381,9 @@ public static class Trainer
             ["threads"] = options.Threads,
             ["device"] = options.Device.type.ToString().ToLowerInvariant(),
             ["resident_mb_after_epoch"] = residentAfterEpoch,
+            ["training_gflop_per_image"] = flopsPerImage / 1e9,
+            ["mean_images_per_s"] = MeanOf(history, "images_per_s"),
+            ["mean_gflops_per_s"] = MeanOf(history, "gflops_per_s"),
         };
         AtomicFile.WriteAllText(Path.Combine(runDirectory, SummaryFile), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         RunFailure.Clear(runDirectory); // an earlier attempt's failure no longer applies
@@ -657,9 +646,31 @@ public static class Trainer
         return order[..Math.Min(n, trainCount)];
     }
 
+    /// <summary>
+    /// FLOPs of one training step per image (<see cref="Benchmarks.ModelFlops"/>): a forward and backward of one view
+    /// for the memory bank, of two views in-batch, and for the queue one view plus the key encoder's forward of the other.
+    /// </summary>
+    internal static double TrainingFlopsPerImage(Models.ContrastiveEncoder model, long channels, long size, string negatives)
+    {
+        double training = Benchmarks.ModelFlops.TrainingPerImage(model, channels, size);
+        return negatives switch
+        {
+            "memory-bank" => training,
+            "in-batch" => 2 * training,
+            _ => training * 4 / 3,
+        };
+    }
+
+    /// <summary>The mean of a column over the rows where it is finite; null when there is none.</summary>
+    private static double? MeanOf(IEnumerable<Dictionary<string, double>> rows, string key)
+    {
+        var values = rows.Select(r => r.GetValueOrDefault(key, double.NaN)).Where(double.IsFinite).ToArray();
+        return values.Length == 0 ? null : values.Average();
+    }
+
     private static string TensorBoardTag(string key) => key switch
     {
-        "loss" or "lr" or "images_per_s" => "train/" + key,
+        "loss" or "lr" or "images_per_s" or "gflops_per_s" => "train/" + key,
         "knn_top1" or "knn_bank_top1" or "knn_backbone_top1" => "eval/" + key,
         _ => "diagnostics/" + key,
     };

@@ -5,7 +5,7 @@ using ContrastiveLab.IO;
 namespace ContrastiveLab.Tests.Benchmarks;
 
 /// <summary>
-/// The check files carry the right values: naive double-precision loops transcribed from PAPER.md Eq. 1, 10 and 11
+/// The check files carry the right values: naive double-precision loops transcribed from docs/paper.md Eq. 1, 10 and 11
 /// recompute them from the written .npy files. Where Debian's PyTorch is installed, reference.py agrees too.
 /// </summary>
 public sealed class PyTorchCheckTests : IDisposable

@@ -8,26 +8,118 @@ public sealed class ClaimsCheckerTests
     {
         var runs = RunFolderReader.ReadAll(root).Runs;
         var points = SweepPoint.Aggregate(runs, AccuracyKind.Knn);
-        return ClaimsChecker.Check(points, AccuracyKind.Knn, untrainedKnn: 0.3);
+        return ClaimsChecker.Check(points, AccuracyKind.Knn);
     }
 
     [Fact]
-    public void A_sweep_shaped_like_the_paper_supports_every_claim()
+    public void A_sweep_shaped_like_the_paper_supports_every_claim_with_an_interval()
     {
-        var claims = Check(SyntheticRuns.Sweep(reversed: false));
+        // Three seeds, ±0.5 points (or ±0.005) of seed noise: every claim's margin is far wider than its interval.
+        var claims = Check(SyntheticRuns.Sweep(reversed: false, seeds: 3, jitter: 0.005));
         Assert.Equal(7, claims.Count);
         Assert.All(claims, c => Assert.Equal(ClaimVerdict.Supported, c.Verdict));
-        Assert.Contains("Spearman ρ(τ, −uniformity) = -1", claims[1].Evidence, StringComparison.Ordinal);
-        Assert.Contains("τ = 0.3", claims[3].Evidence, StringComparison.Ordinal);
-        Assert.Contains("gap +30.00 points", claims[4].Evidence, StringComparison.Ordinal);
+        Assert.All(claims, c => Assert.All(c.Tests, t =>
+        {
+            Assert.True(double.IsFinite(t.Estimate.StandardError) && t.Estimate.StandardError > 0, c.Evidence);
+            Assert.True(t.Estimate.Low < t.Estimate.Value && t.Estimate.Value < t.Estimate.High, c.Evidence);
+            Assert.Equal(ClaimVerdict.Supported, t.Verdict);
+        }));
+        Assert.Contains("Spearman ρ(τ, −uniformity) of the means = -1", claims[1].Evidence, StringComparison.Ordinal);
+        Assert.Contains("95 % interval", claims[1].Evidence, StringComparison.Ordinal);
+        Assert.Contains("pooled over 10 loss/τ cells with repeated seeds (20 degrees of freedom", claims[1].Evidence, StringComparison.Ordinal);
+        Assert.Contains("at τ = 0.3 minus τ = 0.07 = +20.00 points", claims[3].Evidence, StringComparison.Ordinal);
+        // Simple .50 vs best contrastive .80: +30 points; the pooled SD is 0.5 points, so the SE of the gap is 0.5·√(2/3).
+        var gap = claims[4].Tests.Single().Estimate;
+        Assert.Equal(0.30, gap.Value, 9);
+        Assert.Equal(0.005 * Math.Sqrt(2.0 / 3), gap.StandardError, 9);
+        Assert.Equal(0.30 - 2.0860 * gap.StandardError, gap.Low, 6); // t(0.975, 20 df) = 2.0860
+        Assert.StartsWith("supported: kNN top-1 of the best contrastive τ = 0.3 minus simple = +30.00 points, 95 % interval [+29.", claims[4].Headline(), StringComparison.Ordinal);
+        Assert.EndsWith("(the claim holds above +3.00 points)", claims[4].Headline(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void The_reversed_sweep_is_reported_as_contradicted()
     {
-        var claims = Check(SyntheticRuns.Sweep(reversed: true));
+        var claims = Check(SyntheticRuns.Sweep(reversed: true, seeds: 3, jitter: 0.005));
         Assert.All(claims, c => Assert.Equal(ClaimVerdict.Contradicted, c.Verdict));
-        Assert.Contains("Spearman ρ(τ, tolerance) = -1", claims[2].Evidence, StringComparison.Ordinal);
+        Assert.Contains("Spearman ρ(τ, tolerance) of the means = -1", claims[2].Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Noisy_ties_come_out_inconclusive()
+    {
+        // Every quantity sits on its claim's boundary, with seed noise of ±3 points (±0.03): nothing can be decided.
+        string root = SyntheticRuns.NewRoot();
+        double[] taus = [0.07, 0.2, 0.5, 1.0];
+        for (int s = 0; s < 3; s++)
+        {
+            double j = (s - 1) * 0.03;
+            foreach (double tau in taus)
+            {
+                SyntheticRuns.Write(root, $"c-{tau}-s{s}", "contrastive", tau, 0.70 + j, negUniformity: 3 + j, tolerance: 0.3 + j, entropy: 5 + j, seed: s, untrainedKnn: 0.5);
+            }
+            SyntheticRuns.Write(root, $"simple-s{s}", "simple", 1, 0.67 + j, 2 + j, 0.5 + j, seed: s, untrainedKnn: 0.5);            // gap exactly 3 points
+            SyntheticRuns.Write(root, $"hard-s{s}", "hard", 1, 0.69 + j, 2.95 + j, 0.2 + j, seed: s, untrainedKnn: 0.5);             // −0.05 uniformity, −1 point
+            SyntheticRuns.Write(root, $"single-s{s}", "single", 1, 0.60 + j, 3 + j, 0.1 + j, seed: s, untrainedKnn: 0.5);          // gains 10 = half of 20
+        }
+        var claims = Check(root);
+        Assert.All(claims, c => Assert.True(c.Verdict == ClaimVerdict.Inconclusive, $"claim {c.Number}: {c.Verdict}: {c.Evidence}"));
+        Assert.Contains("straddles", claims[4].Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_single_seed_sweep_decides_accuracy_claims_on_test_image_noise_and_says_so_and_leaves_the_rest_inconclusive()
+    {
+        var claims = Check(SyntheticRuns.Sweep(reversed: false));
+        // Accuracies: binomial noise over the 50 test images of each synthetic run, flagged as too narrow.
+        Assert.Contains("binomial noise of the test images", claims[4].Evidence, StringComparison.Ordinal);
+        Assert.True(double.IsPositiveInfinity(claims[4].Tests.Single().Estimate.DegreesOfFreedom));
+        // Uniformity and tolerance have no model without repeated seeds.
+        Assert.Equal(ClaimVerdict.Inconclusive, claims[1].Verdict);
+        Assert.Contains("no noise estimate", claims[1].Evidence, StringComparison.Ordinal);
+        Assert.Equal(ClaimVerdict.Inconclusive, claims[2].Verdict);
+    }
+
+    [Fact]
+    public void Repeats_at_the_boundary_rarely_decide_and_repeats_with_a_clear_margin_almost_always_do()
+    {
+        // A seeded simulation of the claim-5 test: simple vs one contrastive cell, 3 seeds each, seed SD 1 point.
+        var random = new Random(11);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        SweepPoint Cell(string loss, double mean) => new(loss, 0.2, 3,
+            new Dictionary<string, IReadOnlyList<double>> { [SweepPoint.AccuracyKey] = Enumerable.Range(0, 3).Select(_ => mean + 0.01 * Normal()).ToArray() }, 10_000);
+        int DecidedAt(double trueGap, ClaimVerdict verdict)
+        {
+            int n = 0;
+            for (int i = 0; i < 400; i++)
+            {
+                var claims = ClaimsChecker.Check([Cell("contrastive", 0.70), Cell("simple", 0.70 - trueGap)], AccuracyKind.Knn);
+                n += claims[4].Verdict == verdict ? 1 : 0;
+            }
+            return n;
+        }
+        // At the boundary (a true gap of exactly 3 points) each decided verdict is a 2.5 % event: expect about 10 of 400.
+        Assert.InRange(DecidedAt(ClaimsChecker.FarGap, ClaimVerdict.Supported), 0, 25);
+        Assert.InRange(DecidedAt(ClaimsChecker.FarGap, ClaimVerdict.Contradicted), 0, 25);
+        // Eight points clear of the boundary, the interval (about ±2.3 points: SE 0.82, t(4 df) 2.78) almost always excludes it.
+        Assert.InRange(DecidedAt(0.11, ClaimVerdict.Supported), 390, 400);
+        Assert.InRange(DecidedAt(-0.05, ClaimVerdict.Contradicted), 390, 400);
+    }
+
+    [Fact]
+    public void Student_t_quantiles_and_the_wilson_interval_match_tables()
+    {
+        Assert.Equal(12.7062, SeedStatistics.TQuantile975(1), 4);
+        Assert.Equal(2.2281, SeedStatistics.TQuantile975(10), 4);
+        Assert.Equal(2.0423, SeedStatistics.TQuantile975(30), 4);
+        // Beyond the table, the expansion against exact quantiles.
+        Assert.InRange(Math.Abs(SeedStatistics.TQuantile975(31) - 2.039513), 0, 2e-4);
+        Assert.InRange(Math.Abs(SeedStatistics.TQuantile975(40) - 2.021075), 0, 2e-4);
+        Assert.InRange(Math.Abs(SeedStatistics.TQuantile975(100) - 1.983972), 0, 2e-4);
+        Assert.Equal(1.96, SeedStatistics.TQuantile975(double.PositiveInfinity), 2);
+        var (low, high) = SeedStatistics.Wilson(0.5, 100);
+        Assert.Equal(0.4038, low, 4);
+        Assert.Equal(0.5962, high, 4);
     }
 
     [Fact]

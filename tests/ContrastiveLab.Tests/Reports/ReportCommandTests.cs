@@ -62,10 +62,12 @@ public sealed partial class ReportCommandTests
         Assert.Equal("| metric | C 0.07 | C 0.3 | C 0.7 | C 1 | Simple | H 0.07 | H 0.3 | H 0.7 | H 1 | Single |", header);
         int at = Array.IndexOf(lines, header);
         // Inputs (see SyntheticRuns.Sweep): kNN .60 .80 .75 .70, simple .50, hard = contrastive + .02, single .32.
-        Assert.Equal("| acc (kNN top-1 %) | 60.00 | 80.00 | 75.00 | 70.00 | 50.00 | 62.00 | 82.00 | 77.00 | 72.00 | 32.00 |", lines[at + 2]);
+        // One seed per cell: the ± is the binomial standard error over the 50 test images, marked ᵇ.
+        Assert.Equal("| acc (kNN top-1 %) | 60.00 ± 6.93ᵇ | 80.00 ± 5.66ᵇ | 75.00 ± 6.12ᵇ | 70.00 ± 6.48ᵇ | 50.00 ± 7.07ᵇ | 62.00 ± 6.86ᵇ | 82.00 ± 5.43ᵇ | 77.00 ± 5.95ᵇ | 72.00 ± 6.35ᵇ | 32.00 ± 6.60ᵇ |", lines[at + 2]);
         Assert.Equal("| −unif | 3.900 | 3.600 | 3.300 | 3.000 | 1.500 | 3.900 | 3.900 | 3.900 | 3.900 | 3.900 |", lines[at + 3]);
         Assert.Equal("| tol | 0.100 | 0.200 | 0.300 | 0.400 | 0.600 | 0.050 | 0.050 | 0.050 | 0.050 | 0.050 |", lines[at + 4]);
         Assert.Contains(lines, l => l.Contains("The paper has no numbers for `fashion-mnist-subset`", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Cells: mean ± standard error over seeds", StringComparison.Ordinal) && l.Contains("ᵇ: a single seed", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -76,11 +78,32 @@ public sealed partial class ReportCommandTests
         var report = ReportBuilder.Build(new ReportInputs(RunFolderReader.ReadAll(root), [], [], null));
         Assert.Equal(AccuracyKind.Linear, report.Accuracy);
         string[] lines = report.Markdown.Split('\n');
-        Assert.Contains("| acc (linear top-1 %) | — | 84.00 | — |", report.Markdown, StringComparison.Ordinal);
-        Assert.Contains("| kNN top-1 % | — | 80.00 | — |", report.Markdown, StringComparison.Ordinal);
+        Assert.Contains("| acc (linear top-1 %) | — | 84.00 ± 5.18ᵇ | — |", report.Markdown, StringComparison.Ordinal);
+        Assert.Contains("| kNN top-1 % | — | 80.00 ± 5.66ᵇ | — |", report.Markdown, StringComparison.Ordinal);
         Assert.Contains("| kNN % | kNN backbone % | linear % |", report.Markdown, StringComparison.Ordinal);
         Assert.Contains("| 80.00 | 85.00 | 84.00 |", report.Markdown, StringComparison.Ordinal); // the run's kNN on head and backbone, linear
         Assert.StartsWith("| paper acc (linear %) | 79.75 | 83.27 | 82.69 | 82.21 | 74.83 |", lines.First(l => l.StartsWith("| paper acc", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Runs_that_differ_in_more_than_loss_tau_and_seed_are_never_pooled()
+    {
+        // Same loss and τ, but 3 epochs on 10 images per class vs 2 epochs on 50: two tables, not one cell.
+        string root = SyntheticRuns.NewRoot();
+        SyntheticRuns.Write(root, "a", "contrastive", 0.2, 0.56, 3.5, 0.3);
+        SyntheticRuns.Write(root, "a2", "contrastive", 0.2, 0.58, 3.5, 0.3, seed: 2);
+        string other = SyntheticRuns.Write(root, "b", "contrastive", 0.2, 0.34, 3.1, 0.4);
+        string config = Path.Combine(other, "config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"epochs\": 3", "\"epochs\": 2").Replace("\"train_per_class\": 10", "\"train_per_class\": 50"));
+        var report = ReportBuilder.Build(new ReportInputs(RunFolderReader.ReadAll(root), [], [], null));
+        string md = report.Markdown;
+        Assert.Contains("Not pooled: the runs of `fashion-mnist-subset` differ in epochs, train_per_class", md, StringComparison.Ordinal);
+        Assert.Contains("### Dataset `fashion-mnist-subset` (epochs=3, train_per_class=10)", md, StringComparison.Ordinal);
+        Assert.Contains("### Dataset `fashion-mnist-subset` (epochs=2, train_per_class=50)", md, StringComparison.Ordinal);
+        Assert.Contains("| acc (kNN top-1 %) | 57.00 ± 1.00 |", md, StringComparison.Ordinal); // the two seeds of the larger group
+        Assert.Contains("| acc (kNN top-1 %) | 34.00 ± ", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("45.", md.Split("## The paper's claims")[0], StringComparison.Ordinal);
+        Assert.Contains("claims and figures use dataset `fashion-mnist-subset` (epochs=3, train_per_class=10) (2 runs)", md, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,10 +129,11 @@ public sealed partial class ReportCommandTests
         Assert.True(code == 0, stderr);
         Assert.Contains("missing: 2 runs not in the report (1 not started, 1 unfinished or unreadable): c-0.5, c-1.0", stdout, StringComparison.Ordinal);
         string md = File.ReadAllText(Path.Combine(root, "report", "report.md"));
-        Assert.Contains("1 finished runs", md, StringComparison.Ordinal);
+        Assert.Contains("1 finished run;", md, StringComparison.Ordinal);
         Assert.Contains("c-0.5: no summary.json", md, StringComparison.Ordinal);
         Assert.Contains("c-1.0: not started: listed by sweep grid", md, StringComparison.Ordinal);
-        Assert.DoesNotContain("outside", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("../outside", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("outside: ", md, StringComparison.Ordinal);
 
         // Once every listed run has finished, nothing is missing.
         SyntheticRuns.Write(root, "c-0.5", "contrastive", 0.5, 0.6, 3.0, 0.4);

@@ -51,21 +51,27 @@ internal static class SyntheticRuns
 
     /// <summary>
     /// A contrastive sweep where −uniformity falls, tolerance and entropy rise with τ, accuracy peaks at τ = 0.3,
-    /// simple is far worse, hard is flat and high; <paramref name="reversed"/> flips every trend.
+    /// simple is far worse, hard is flat and high; <paramref name="reversed"/> flips every trend. With several
+    /// <paramref name="seeds"/>, seed k of n adds (k − (n − 1)/2)·<paramref name="jitter"/> to every value, so the cell means stay put.
     /// </summary>
-    public static string Sweep(bool reversed)
+    public static string Sweep(bool reversed, int seeds = 1, double jitter = 0)
     {
         string root = NewRoot();
         double[] taus = [0.07, 0.3, 0.7, 1.0];
         double[] acc = reversed ? [0.80, 0.60, 0.65, 0.82] : [0.60, 0.80, 0.75, 0.70];
-        for (int i = 0; i < taus.Length; i++)
+        for (int s = 0; s < seeds; s++)
         {
-            int k = reversed ? taus.Length - 1 - i : i;
-            Write(root, $"c-{taus[i]}", "contrastive", taus[i], acc[i], negUniformity: 3.9 - 0.3 * k, tolerance: 0.1 + 0.1 * k, entropy: 4 + k);
-            Write(root, $"h-{taus[i]}", "hard", taus[i], reversed ? acc[i] - 0.1 : acc[i] + 0.02, negUniformity: reversed ? 3.0 - 0.4 * i : 3.9, tolerance: 0.05);
+            double j = (s - (seeds - 1) / 2.0) * jitter;
+            string suffix = seeds == 1 ? "" : $"-s{s + 1}";
+            for (int i = 0; i < taus.Length; i++)
+            {
+                int k = reversed ? taus.Length - 1 - i : i;
+                Write(root, $"c-{taus[i]}{suffix}", "contrastive", taus[i], acc[i] + j, negUniformity: 3.9 - 0.3 * k + j, tolerance: 0.1 + 0.1 * k + j, entropy: 4 + k + j, seed: s + 1);
+                Write(root, $"h-{taus[i]}{suffix}", "hard", taus[i], (reversed ? acc[i] - 0.1 : acc[i] + 0.02) + j, negUniformity: (reversed ? 3.0 - 0.4 * i : 3.9) + j, tolerance: 0.05 + j, seed: s + 1);
+            }
+            Write(root, $"simple{suffix}", "simple", 1.0, (reversed ? 0.85 : 0.50) + j, 1.5 + j, 0.6 + j, seed: s + 1);
+            Write(root, $"single{suffix}", "single", 1.0, (reversed ? 0.79 : 0.32) + j, 3.9 + j, 0.05 + j, seed: s + 1);
         }
-        Write(root, "simple", "simple", 1.0, reversed ? 0.85 : 0.50, 1.5, 0.6);
-        Write(root, "single", "single", 1.0, reversed ? 0.79 : 0.32, 3.9, 0.05);
         return root;
     }
 

@@ -170,7 +170,7 @@ public sealed class SlurmScriptTests : IDisposable
     [InlineData(new[] { "--slurm-gres", "gpu:1" }, "--slurm-gres goes with --executor slurm")]
     [InlineData(new[] { "--dry-run" }, "--dry-run goes with --executor slurm")]
     [InlineData(new[] { "--executor", "slurm", "--task-index", "0" }, "--task-index runs one run here")]
-    [InlineData(new[] { "--task-index", "7" }, "--task-index 7: sweep cpu-quick has")]
+    [InlineData(new[] { "--task-index", "99" }, "--task-index 99: sweep cpu-quick has")]
     public void Options_that_do_not_go_together_are_refused(string[] extra, string expected)
     {
         var (code, _, stderr) = CliRunner.Run(["sweep", "--preset", "cpu-quick", "--out", Path.Combine(_root, "never"), .. extra]);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ContrastiveLab.Evaluation;
@@ -31,7 +32,7 @@ public sealed class TrainerTests : IDisposable
 
     /// <summary>Every metric except the wall-clock ones, which no two runs share.</summary>
     internal static Dictionary<string, double?> Deterministic(JsonObject summary) =>
-        summary["final"]!.AsObject().Where(p => p.Key != "images_per_s").ToDictionary(p => p.Key, p => p.Value?.GetValue<double>());
+        summary["final"]!.AsObject().Where(p => p.Key is not ("images_per_s" or "gflops_per_s")).ToDictionary(p => p.Key, p => p.Value?.GetValue<double>());
 
     [Theory]
     [InlineData("memory-bank", "contrastive")]
@@ -85,6 +86,24 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal("epoch-0000", new CheckpointStore(Path.Combine(_root, "zero")).LatestValid()!.Name);
         using var run = TrainedRun.Open(Path.Combine(_root, "zero"));
         Assert.Equal(knn, KnnEvaluation.Run(run, Tiny().KnnK, Tiny().KnnSigma, workers: 1), 12);
+    }
+
+    [Fact]
+    public void Each_epoch_records_its_achieved_gflops_and_the_summary_the_means()
+    {
+        var config = Tiny() with { Epochs = 2 };
+        var summary = Trainer.Run(config, Path.Combine(_root, "rate"), Options());
+        // The small CNN on 28×28: convolutions 1→32 at 28², 32→64 at 14², 64→128 at 7² (3×3), then the 128→128 head.
+        double forward = 2.0 * (28 * 28 * 32 * 9 + 14 * 14 * 64 * 32 * 9 + 7 * 7 * 128 * 64 * 9 + 128 * 128);
+        Assert.Equal(3 * forward / 1e9, summary["training_gflop_per_image"]!.GetValue<double>(), 12);
+        var rows = File.ReadAllLines(Path.Combine(_root, "rate", Trainer.MetricsFile));
+        string[] header = rows[0].Split(',');
+        int rate = Array.IndexOf(header, "images_per_s"), gflops = Array.IndexOf(header, "gflops_per_s");
+        Assert.True(gflops > 0, rows[0]);
+        var trained = rows.Skip(2).Select(l => l.Split(',')).ToArray(); // epochs 1 and 2
+        Assert.Equal(2, trained.Length);
+        Assert.All(trained, r => Assert.Equal(double.Parse(r[rate], CultureInfo.InvariantCulture) * 3 * forward / 1e9, double.Parse(r[gflops], CultureInfo.InvariantCulture), 6));
+        Assert.Equal(trained.Average(r => double.Parse(r[rate], CultureInfo.InvariantCulture)), summary["mean_images_per_s"]!.GetValue<double>(), 6);
     }
 
     [Fact]
