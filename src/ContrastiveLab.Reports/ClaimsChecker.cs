@@ -101,9 +101,7 @@ public static class ClaimsChecker
             : ClaimVerdict.Inconclusive;
     }
 
-    /// <summary>"name = value, 95 % interval [low, high]" (or why there is no interval).</summary>
-    private static string Show(ClaimTest t) => t.Describe();
-
+    /// <summary>The decision rule, in words, for the evidence text.</summary>
     private static string Rule => "Supported when the whole 95 % interval lies where the claim holds, contradicted when it lies wholly outside, inconclusive when it straddles the boundary.";
 
     private static string NoiseText(IEnumerable<ClaimTest> tests) =>
@@ -146,7 +144,7 @@ public static class ClaimsChecker
         var test = Test($"slope of {name} per doubling of τ", Contrast(points, metric, terms), 0, claimAbove: expectRise);
         double rho = RankStatistics.Spearman(usable.Select(p => p.Tau).ToArray(), usable.Select(p => p.Mean(metric)!.Value).ToArray());
         return new Outcome(test.Verdict,
-            $"{Show(test)}. Spearman ρ(τ, {name}) of the means = {F(rho)} over {usable.Length} τ ({Cells(usable, metric, false)}). {Rule} {NoiseText([test])}",
+            $"{test.Describe()}. Spearman ρ(τ, {name}) of the means = {F(rho)} over {usable.Length} τ ({Cells(usable, metric, false)}). {Rule} {NoiseText([test])}",
             [test]);
     }
 
@@ -168,7 +166,7 @@ public static class ClaimsChecker
         var overall = usable.MaxBy(p => p.Accuracy!.Value)!;
         bool inPaperRange = overall.Tau >= 0.2 - 1e-9 && overall.Tau <= 0.3 + 1e-9;
         return new Outcome(Combine(tests),
-            $"the best interior τ must beat both ends of the grid [{F(usable[0].Tau)}, {F(usable[^1].Tau)}]: {string.Join("; ", tests.Select(t => Show(t)))}. " +
+            $"the best interior τ must beat both ends of the grid [{F(usable[0].Tau)}, {F(usable[^1].Tau)}]: {string.Join("; ", tests.Select(t => t.Describe()))}. " +
             $"Highest mean at τ = {F(overall.Tau)}, {(inPaperRange ? "inside" : "outside")} the paper's 0.2–0.3 ({Cells(usable, m, true)}). {Rule} {NoiseText(tests)}",
             tests);
     }
@@ -183,7 +181,7 @@ public static class ClaimsChecker
         }
         var test = Test($"{acc} of the best contrastive τ = {F(best.Tau)} minus simple", Contrast(points, SweepPoint.AccuracyKey, (1, best), (-1, simple)), FarGap, claimAbove: true, inPoints: true);
         return new Outcome(test.Verdict,
-            $"simple {P(simple.Accuracy!.Value)} (n={simple.Runs}) vs best contrastive {P(best.Accuracy!.Value)} (n={best.Runs}): {Show(test)}; \"far worse\" means a gap above {Pt(FarGap)}. {Rule} {NoiseText([test])}",
+            $"simple {P(simple.Accuracy!.Value)} (n={simple.Runs}) vs best contrastive {P(best.Accuracy!.Value)} (n={best.Runs}): {test.Describe()}; \"far worse\" means a gap above {Pt(FarGap)}. {Rule} {NoiseText([test])}",
             [test]);
     }
 
@@ -211,7 +209,7 @@ public static class ClaimsChecker
             spread = $" For orientation (not part of the verdict): −uniformity spread over τ, hard {F(hardUnif.Max() - hardUnif.Min())} vs contrastive {F(plainUnif.Max() - plainUnif.Min())}.";
         }
         return new Outcome(Combine(tests),
-            $"{string.Join("; ", uniformity.Select(t => Show(t)))}; {Show(accuracy)}.{spread} {Rule} {NoiseText(tests)}",
+            $"{string.Join("; ", uniformity.Select(t => t.Describe()))}; {accuracy.Describe()}.{spread} {Rule} {NoiseText(tests)}",
             tests);
     }
 
@@ -231,12 +229,12 @@ public static class ClaimsChecker
         if (learns.Verdict != ClaimVerdict.Supported)
         {
             return new Outcome(ClaimVerdict.Inconclusive,
-                $"{numbers}: {Show(learns)}, so no contrastive run clearly improved on the untrained encoder and \"learns little\" has nothing to compare with. {NoiseText([learns])}",
+                $"{numbers}: {learns.Describe()}, so no contrastive run clearly improved on the untrained encoder and \"learns little\" has nothing to compare with. {NoiseText([learns])}",
                 [learns]);
         }
         var test = Test("half the best contrastive gain minus the single loss's gain", Contrast(points, g, (0.5, best), (-1, single)), 0, claimAbove: true, inPoints: true);
         return new Outcome(test.Verdict,
-            $"{numbers}; {Show(learns)}; {Show(test)}: the single loss \"learns little\" when it gains at most half of what the best contrastive τ gains. {Rule} {NoiseText([learns, test])}",
+            $"{numbers}; {learns.Describe()}; {test.Describe()}: the single loss \"learns little\" when it gains at most half of what the best contrastive τ gains. {Rule} {NoiseText([learns, test])}",
             [learns, test]);
     }
 

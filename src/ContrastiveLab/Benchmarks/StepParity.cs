@@ -112,16 +112,21 @@ public static class StepParity
         var (model, optimizer, bank, queue, keyModel, trainingStep) = (setup.Model, setup.Optimizer, setup.Bank, setup.Queue, setup.KeyModel, setup.Step);
 
         // ---- the starting point
-        WriteState(Path.Combine(directory, "initial"), model);
-        if (bank is not null)
+        // The model, and the bank or the queue with its key encoder, at "initial" or "final".
+        void WriteEndpoint(string when)
         {
-            NpyWriter.Write(Path.Combine(directory, "bank_initial.npy"), bank.Entries);
+            WriteState(Path.Combine(directory, when), model);
+            if (bank is not null)
+            {
+                NpyWriter.Write(Path.Combine(directory, $"bank_{when}.npy"), bank.Entries);
+            }
+            if (queue is not null && keyModel is not null)
+            {
+                NpyWriter.Write(Path.Combine(directory, $"queue_{when}.npy"), queue.Keys);
+                WriteState(Path.Combine(directory, $"{when}_key"), keyModel);
+            }
         }
-        if (queue is not null && keyModel is not null)
-        {
-            NpyWriter.Write(Path.Combine(directory, "queue_initial.npy"), queue.Keys);
-            WriteState(Path.Combine(directory, "initial_key"), keyModel);
-        }
+        WriteEndpoint("initial");
         long initialPointer = queue?.Pointer ?? 0;
         var trajectory = new Trajectory();
         var pointers = new List<long>(Steps + 1);
@@ -200,16 +205,7 @@ public static class StepParity
         {
             NpyWriter.Write(Path.Combine(directory, $"view{v + 1}.npy"), NpyArray.Create(viewData[v], [Steps, .. viewShape.Select(d => (long)d)]));
         }
-        WriteState(Path.Combine(directory, "final"), model);
-        if (bank is not null)
-        {
-            NpyWriter.Write(Path.Combine(directory, "bank_final.npy"), bank.Entries);
-        }
-        if (queue is not null && keyModel is not null)
-        {
-            NpyWriter.Write(Path.Combine(directory, "queue_final.npy"), queue.Keys);
-            WriteState(Path.Combine(directory, "final_key"), keyModel);
-        }
+        WriteEndpoint("final");
         var json = new JsonObject
         {
             ["negatives"] = config.Negatives,
