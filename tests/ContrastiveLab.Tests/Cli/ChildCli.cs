@@ -10,25 +10,37 @@ namespace ContrastiveLab.Tests.Cli;
 internal sealed class ChildCli : IDisposable
 {
     private readonly Process _process;
-    private readonly Task<string> _stderr;
     private readonly Lock _gate = new();
     private readonly System.Text.StringBuilder _stdout = new();
-    private readonly Task _stdoutPump;
+    private readonly System.Text.StringBuilder _stderr = new();
+    private readonly Thread _stdoutPump;
+    private readonly Thread _stderrPump;
 
     private ChildCli(Process process)
     {
         _process = process;
-        _stderr = process.StandardError.ReadToEndAsync();
-        _stdoutPump = Task.Run(() =>
+        // Dedicated threads, not the thread pool: with the suite's other tests busy, a pool task can start seconds
+        // late, and a test that waits for a line (the interrupt test waits for "run:") would see it only after the
+        // child had finished.
+        _stdoutPump = Pump(process.StandardOutput, _stdout);
+        _stderrPump = Pump(process.StandardError, _stderr);
+    }
+
+    private Thread Pump(StreamReader reader, System.Text.StringBuilder into)
+    {
+        var thread = new Thread(() =>
         {
-            while (process.StandardOutput.ReadLine() is { } line)
+            while (reader.ReadLine() is { } line)
             {
                 lock (_gate)
                 {
-                    _stdout.AppendLine(line);
+                    into.Append(line).Append('\n');
                 }
             }
-        });
+        })
+        { IsBackground = true, Name = "child output" };
+        thread.Start();
+        return thread;
     }
 
     /// <summary>Starts <c>dotnet exec contrastive.dll --threads 2 ARGS</c>.</summary>
@@ -83,7 +95,7 @@ internal sealed class ChildCli : IDisposable
             }
             if (_process.HasExited)
             {
-                _stdoutPump.Wait(TimeSpan.FromSeconds(10));
+                _stdoutPump.Join(TimeSpan.FromSeconds(10));
                 return Stdout.Contains(text, StringComparison.Ordinal);
             }
             Thread.Sleep(10);
@@ -121,12 +133,23 @@ internal sealed class ChildCli : IDisposable
     public string Log()
     {
         _process.WaitForExit();
-        _stdoutPump.Wait(TimeSpan.FromSeconds(10));
+        _stdoutPump.Join(TimeSpan.FromSeconds(10));
+        _stderrPump.Join(TimeSpan.FromSeconds(10));
         return $"exit {_process.ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
     }
 
-    /// <summary>Everything on stderr (call after exit).</summary>
-    public string Stderr => _stderr.Wait(TimeSpan.FromSeconds(10)) ? _stderr.Result : "(stderr still open)";
+    /// <summary>Everything on stderr (call after exit; waits up to 10 s for the pipe to close).</summary>
+    public string Stderr
+    {
+        get
+        {
+            _stderrPump.Join(TimeSpan.FromSeconds(10));
+            lock (_gate)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
 
     public void Dispose()
     {
