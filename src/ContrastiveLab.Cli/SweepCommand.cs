@@ -295,15 +295,7 @@ public static class SweepCommand
         var options = new TrainRunOptions
         {
             Device = session.Device, Threads = session.Threads, Log = Console.Out, Cancel = cancel.Token, Download = null,
-            LockWait = TimeSpan.FromSeconds(10),
-            Progress = p =>
-            {
-                if (p.EpochFinished)
-                {
-                    string knn = p.KnnTop1 is { } k ? $"{k:P2}" : "–";
-                    Console.Out.WriteLine($"  epoch {p.Epoch}/{p.Epochs}: loss {p.Loss:F4} kNN {knn} {p.ImagesPerSecond:F0} img/s");
-                }
-            },
+            LockWait = TimeSpan.FromSeconds(10), // the trainer's log (Console.Out) prints one line per epoch
         };
         try
         {
@@ -441,17 +433,7 @@ public static class SweepCommand
             }
             else
             {
-                outcomes = SweepRunner.Run(sweep, results, options with
-                {
-                    Progress = p =>
-                    {
-                        if (p.EpochFinished)
-                        {
-                            string knn = p.KnnTop1 is { } k ? $"{k:P2}" : "–";
-                            Console.Out.WriteLine($"  epoch {p.Epoch}/{p.Epochs}: loss {p.Loss:F4} kNN {knn} {p.ImagesPerSecond:F0} img/s");
-                        }
-                    },
-                }, overrides);
+                outcomes = SweepRunner.Run(sweep, results, options, overrides); // the trainer's log prints one line per epoch
             }
             int failed = outcomes.Count(o => o.State == "failed");
             Console.Out.WriteLine($"sweep {sweep.Name}: {outcomes.Count(o => o.State == "finished")} trained, {outcomes.Count(o => o.State == "skipped")} already finished, {failed} failed");

@@ -144,44 +144,47 @@ public static class TrainCommand
             bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             if (!interactive)
             {
-                Trainer.Run(config, outDir, options with { Progress = PlainProgress });
+                // Piped or redirected: the trainer's own log is the output, one line per epoch (with its ETA).
+                Trainer.Run(config, outDir, options);
                 return 0;
             }
             if (Trainer.PreviousAttempt(outDir) is { } previous)
             {
                 AnsiConsole.WriteLine(previous); // the trainer's log is silenced under the progress display
             }
+            System.Text.Json.Nodes.JsonObject? summary = null;
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask("starting", maxValue: Math.Max(1, config.Epochs));
-                    Trainer.Run(config, outDir, options with
+                    string lastKnn = "";
+                    summary = Trainer.Run(config, outDir, options with
                     {
                         Log = TextWriter.Null,
                         Progress = p =>
                         {
                             task.Value = p.Epoch - 1 + (double)p.Step / Math.Max(1, p.StepsPerEpoch);
-                            string knn = p.KnnTop1 is { } k ? $"{k:P1}" : "–";
-                            task.Description = Markup.Escape($"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} kNN {knn} {p.ImagesPerSecond:F0} img/s ETA {p.Eta:hh\\:mm\\:ss}");
+                            // The time left is the remaining-time column's; kNN shows once an epoch has been evaluated.
+                            if (p.EpochFinished && p.KnnTop1 is { } k)
+                            {
+                                lastKnn = $" (kNN {k:P1} after epoch {p.Epoch})";
+                            }
+                            task.Description = Markup.Escape($"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} {p.ImagesPerSecond:F0} img/s{lastKnn}");
                         },
                     });
                     task.Value = task.MaxValue;
                 });
+            if (summary?["knn_top1"]?.GetValue<double>() is { } knn)
+            {
+                AnsiConsole.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"finished: kNN top-1 {knn:P2} after {Trainer.Count(config.Epochs, "epoch")}"));
+            }
             AnsiConsole.WriteLine($"run folder: {outDir}");
             return 0;
         }
         catch (ArgumentException e)
         {
             throw new UserError(e.Message);
-        }
-    }
-
-    private static void PlainProgress(TrainProgress p)
-    {
-        if (p.EpochFinished)
-        {
-            Console.Out.WriteLine($"epoch {p.Epoch}/{p.Epochs}: loss {p.Loss:F4} kNN {p.KnnTop1:P2} {p.ImagesPerSecond:F0} img/s ETA {p.Eta:hh\\:mm\\:ss}");
         }
     }
 }

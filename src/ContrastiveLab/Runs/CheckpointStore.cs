@@ -16,7 +16,10 @@ public sealed class CheckpointStore(string runDirectory, int keep = 2)
 {
     public const string ManifestName = "manifest.json";
 
-    public string Directory { get; } = Path.Combine(runDirectory, "checkpoints");
+    /// <summary>The folder under a run folder that holds its checkpoints.</summary>
+    public const string DirectoryName = "checkpoints";
+
+    public string Directory { get; } = Path.Combine(runDirectory, DirectoryName);
 
     public int Keep { get; } = Math.Max(1, keep);
 

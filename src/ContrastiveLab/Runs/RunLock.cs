@@ -8,8 +8,9 @@ public sealed class RunLock : IDisposable
 {
     public const string FileName = ".lock";
     private readonly FileStream _stream;
+    private readonly string _path;
 
-    private RunLock(FileStream stream) => _stream = stream;
+    private RunLock(FileStream stream, string path) => (_stream, _path) = (stream, path);
 
     /// <summary>Takes the lock of <paramref name="runDirectory"/>.</summary>
     /// <exception cref="RunLockedException">Another process holds it.</exception>
@@ -70,11 +71,18 @@ public sealed class RunLock : IDisposable
         try
         {
             stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            if (!File.Exists(path))
+            {
+                // The holder removed the file between our open and our lock (it was finishing): what we locked is no
+                // longer the folder's lock file, so take the lock again on the path as it is now.
+                stream.Dispose();
+                return TryOnce(runDirectory);
+            }
             stream.SetLength(0);
             var pid = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             stream.Write(pid);
             stream.Flush();
-            return new RunLock(stream);
+            return new RunLock(stream, path);
         }
         catch (IOException e) when (IO.DiskFullException.IsDiskFull(e))
         {
@@ -103,5 +111,19 @@ public sealed class RunLock : IDisposable
         }
     }
 
-    public void Dispose() => _stream.Dispose();
+    /// <summary>Releases the lock and removes its file, so a finished or stopped run leaves no <c>.lock</c> behind.</summary>
+    public void Dispose()
+    {
+        // Removed while still held: a process that opened the old file meanwhile sees it gone once it has the lock, and
+        // takes the lock again on the path (see TryOnce).
+        try
+        {
+            File.Delete(_path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A lock file that cannot be removed is harmless: the next run takes the lock on it as before.
+        }
+        _stream.Dispose();
+    }
 }

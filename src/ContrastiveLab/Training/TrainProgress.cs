@@ -7,7 +7,7 @@ namespace ContrastiveLab.Training;
 /// <param name="StepsPerEpoch">Steps in one epoch.</param>
 /// <param name="Loss">Mean loss of the epoch so far.</param>
 /// <param name="ImagesPerSecond">Training throughput of the epoch so far.</param>
-/// <param name="KnnTop1">Last evaluated kNN top-1 (0–1), or null before the first evaluation.</param>
+/// <param name="KnnTop1">This epoch's kNN top-1 (0–1) in the report made after its evaluation; null during the epoch and for an epoch not evaluated.</param>
 /// <param name="Eta">Estimated time to the end of the run.</param>
 /// <param name="EpochFinished">True for the report made after the epoch's evaluation.</param>
 public sealed record TrainProgress(int Epoch, int Epochs, int Step, int StepsPerEpoch, double Loss, double ImagesPerSecond, double? KnnTop1, TimeSpan Eta, bool EpochFinished);

@@ -137,6 +137,51 @@ public static class Trainer
     /// <summary>True when <paramref name="runDirectory"/> holds a finished run.</summary>
     public static bool IsFinished(string runDirectory) => File.Exists(Path.Combine(runDirectory, SummaryFile));
 
+    /// <summary>
+    /// True when two configs describe the same run: every key but <see cref="TrainConfig.Workers"/>, which changes how
+    /// fast augmentation runs and never what it produces, so a run resumes with any worker count.
+    /// </summary>
+    public static bool SameRun(TrainConfig a, TrainConfig b) => a with { Workers = b.Workers } == b;
+
+    /// <summary>The names a run folder of ours holds before its config.json is written (a start killed early).</summary>
+    private static readonly string[] EarlyRunEntries = [RunLock.FileName, RunFailure.FileName, NativePhase.FileName, EnvironmentFile, CheckpointStore.DirectoryName, "tensorboard"];
+
+    /// <summary>
+    /// Refuses a folder a run must not go into: with <paramref name="resume"/>, one that holds no run (a mistyped
+    /// --out would otherwise start a new run silently); a non-empty folder that is not a run folder of ours (nothing of
+    /// the user's is ever mixed with a run's files).
+    /// </summary>
+    /// <exception cref="ArgumentException">The folder is not one this run may use; the message names it.</exception>
+    internal static void CheckFolder(string runDirectory, bool resume)
+    {
+        if (File.Exists(runDirectory))
+        {
+            throw new ArgumentException($"--out {runDirectory} is a file, not a folder");
+        }
+        if (File.Exists(Path.Combine(runDirectory, ConfigFile)))
+        {
+            return;
+        }
+        if (resume && !EarlyRunEntries.Any(n => Path.Exists(Path.Combine(runDirectory, n))))
+        {
+            // A start that died before writing its config (killed, or failed with failure.json) left its lock or
+            // environment behind: resuming it starts the run afresh. A folder with none of those holds no run.
+            throw new ArgumentException($"--resume: {runDirectory} holds no run (no {ConfigFile}); check --out, or drop --resume to start a run there");
+        }
+        if (Directory.Exists(runDirectory))
+        {
+            var foreign = Directory.EnumerateFileSystemEntries(runDirectory)
+                .Select(Path.GetFileName)
+                .Where(n => n is not null && !EarlyRunEntries.Contains(n) && !(n.StartsWith('.') && n.EndsWith(".tmp", StringComparison.Ordinal)))
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            if (foreign.Count > 0)
+            {
+                throw new ArgumentException($"--out {runDirectory} is not empty and holds no run ({string.Join(", ", foreign.Take(3))}{(foreign.Count > 3 ? ", …" : "")}); use a new or empty folder");
+            }
+        }
+    }
+
     /// <summary>Trains <paramref name="config"/> into <paramref name="runDirectory"/> and returns the summary it wrote.</summary>
     /// <exception cref="ArgumentException">The config is invalid, or the folder holds another run.</exception>
     /// <exception cref="TrainingStoppedException">The loss diverged, or the run was interrupted (a checkpoint was written).</exception>
@@ -144,6 +189,21 @@ public static class Trainer
     {
         config.Validate();
         var wall = Stopwatch.StartNew();
+        // Every check that can refuse the run comes before anything is written: a refused command leaves no folder
+        // behind that the corrected one would then be refused by.
+        CheckFolder(runDirectory, options.Resume);
+        var (train, test, classes) = Splits(config, options.Download);
+        var (defaultTrainAug, evalAug) = AugmentationPresets.ForDataset(config.Dataset);
+        var trainPipeline = new AugmentationPipeline(config.Augmentation is { } a ? AugmentationPresets.Get(a) : defaultTrainAug);
+        var evalPipeline = new AugmentationPipeline(evalAug);
+        int workers = config.Workers > 0 ? config.Workers : Environment.ProcessorCount;
+        int views = TrainingStep.ViewsFor(config.Negatives);
+        var loader = new AugmentedLoader(train, trainPipeline, config.BatchSize, views, config.Seed, shuffle: true, dropLast: true, workers: workers);
+        if (loader.BatchesPerEpoch == 0 && config.Epochs > 0)
+        {
+            throw new ArgumentException($"batch-size = {config.BatchSize} exceeds the {train.Count} training images");
+        }
+
         using var runLock = RunLock.Acquire(runDirectory, options.LockWait);
         var store = new CheckpointStore(runDirectory);
         store.CleanTemporaries();
@@ -152,7 +212,7 @@ public static class Trainer
         if (File.Exists(configPath))
         {
             var saved = FromJson(File.ReadAllText(configPath));
-            if (saved != config)
+            if (!SameRun(saved, config))
             {
                 throw new ArgumentException($"{runDirectory} holds a run with a different config ({configPath}: {ConfigDifferences(saved, config)}); use another --out, or the same settings to resume");
             }
@@ -172,18 +232,6 @@ public static class Trainer
         var log = options.Log;
         ReportPreviousAttempt(runDirectory, log);
 
-        // ---- data
-        var (train, test, classes) = Splits(config, options.Download);
-        var (defaultTrainAug, evalAug) = AugmentationPresets.ForDataset(config.Dataset);
-        var trainPipeline = new AugmentationPipeline(config.Augmentation is { } a ? AugmentationPresets.Get(a) : defaultTrainAug);
-        var evalPipeline = new AugmentationPipeline(evalAug);
-        int workers = config.Workers > 0 ? config.Workers : Environment.ProcessorCount;
-        int views = TrainingStep.ViewsFor(config.Negatives);
-        var loader = new AugmentedLoader(train, trainPipeline, config.BatchSize, views, config.Seed, shuffle: true, dropLast: true, workers: workers);
-        if (loader.BatchesPerEpoch == 0 && config.Epochs > 0)
-        {
-            throw new ArgumentException($"batch-size = {config.BatchSize} exceeds the {train.Count} training images");
-        }
         var device = options.Device;
         using var trainLabels = tensor(train.Labels()).to(device);
         using var testLabels = tensor(test.Labels()).to(device);
@@ -331,8 +379,8 @@ public static class Trainer
             Record(metrics);
             bool best = metrics["knn_top1"] > bestKnn;
             bestKnn = Math.Max(bestKnn, double.IsNaN(metrics["knn_top1"]) ? bestKnn : metrics["knn_top1"]);
-            double? lastKnn = history.Select(r => r.GetValueOrDefault("knn_top1", double.NaN)).LastOrDefault(double.IsFinite, double.NaN) is var k && double.IsFinite(k) ? k : null;
-            options.Progress?.Invoke(new TrainProgress(epoch, config.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch, meanLoss, epochRate, lastKnn, Eta(epoch + 1, 0), true));
+            double? epochKnn = double.IsFinite(metrics["knn_top1"]) ? metrics["knn_top1"] : null; // null when this epoch was not evaluated
+            options.Progress?.Invoke(new TrainProgress(epoch, config.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch, meanLoss, epochRate, epochKnn, Eta(epoch + 1, 0), true));
             if (epoch % config.CheckpointEvery == 0 || last)
             {
                 SaveCheckpoint(epoch + 1, 0, $"epoch-{epoch:D4}", best, 0, 0);
@@ -457,7 +505,8 @@ public static class Trainer
             history.Add(row);
             WriteMetricsCsv(Path.Combine(runDirectory, MetricsFile), history);
             tensorboard.Scalars((long)row["step"], row.Where(p => p.Key is not ("epoch" or "step")).Select(p => KeyValuePair.Create(TensorBoardTag(p.Key), p.Value)));
-            log.WriteLine(EpochLine(row));
+            int epoch = (int)row["epoch"];
+            log.WriteLine(EpochLine(row, config.Epochs, epoch == 0 ? null : Eta(epoch + 1, 0)));
         }
 
         void SaveCheckpoint(int nextEpoch, int nextBatch, string name, bool best, double epochLossSum, int epochLossCount)
@@ -537,7 +586,7 @@ public static class Trainer
     /// The log line of one epoch's row: what was measured, nothing for what was not (epoch 0, the untrained encoder,
     /// has no loss and no training rate; an epoch without evaluation has no kNN).
     /// </summary>
-    internal static string EpochLine(IReadOnlyDictionary<string, double> row)
+    internal static string EpochLine(IReadOnlyDictionary<string, double> row, int epochs, TimeSpan? eta = null)
     {
         var parts = new List<string>();
         void Add(string key, Func<double, string> format)
@@ -552,7 +601,11 @@ public static class Trainer
         Add("neg_uniformity", v => $"-uniformity {v:F3}");
         Add("tolerance", v => $"tolerance {v:F3}");
         Add("images_per_s", v => $"{v:F0} img/s");
-        string epoch = row["epoch"] == 0 ? "epoch 0 (untrained)" : $"epoch {row["epoch"]:F0}";
+        if (eta is { } left && left > TimeSpan.Zero)
+        {
+            parts.Add($"ETA {left:hh\\:mm\\:ss}");
+        }
+        string epoch = row["epoch"] == 0 ? "epoch 0 (untrained)" : $"epoch {row["epoch"]:F0}/{epochs}";
         return string.Create(CultureInfo.InvariantCulture, $"{epoch}: {string.Join(", ", parts)}");
     }
 

@@ -59,12 +59,14 @@ public sealed class SigkillResumeTests(ReferenceRunFixture reference) : IDisposa
     }
 
     /// <summary>
-    /// Runs <c>contrastive train --resume</c> as a child process; kills it with SIGKILL after <paramref name="after"/>.
+    /// Runs <c>contrastive train</c> (with --resume once the folder exists) as a child process; kills it with SIGKILL after <paramref name="after"/>.
     /// Returns whether it exited by itself, and its output for failure messages.
     /// </summary>
     private static (bool Exited, string Log) RunCli(string configFile, string runDir, TimeSpan after)
     {
-        using var child = ChildCli.Start("train", "--config", configFile, "--out", runDir, "--resume");
+        // --resume only once a start has made the folder: resuming a folder that does not exist is refused.
+        string[] args = ["train", "--config", configFile, "--out", runDir];
+        using var child = ChildCli.Start(Directory.Exists(runDir) ? [.. args, "--resume"] : args);
         bool exited = child.WaitForExit(after);
         if (!exited)
         {
