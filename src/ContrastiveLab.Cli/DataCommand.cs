@@ -51,7 +51,7 @@ public static class DataCommand
     private static Command BuildPreview()
     {
         var dataset = new Option<string>("--dataset") { Description = "dataset name", DefaultValueFactory = _ => DatasetCatalog.DefaultDataset };
-        var path = new Option<string?>("--path") { Description = "the dataset's file or folder" };
+        var path = new Option<string?>("--data-path", "--path") { Description = "the dataset's file or folder" };
         var dataDir = new Option<string?>("--data-dir") { Description = "where datasets are looked for" };
         var augmentation = new Option<string?>("--augmentation") { Description = $"preset: {string.Join(", ", Augmentation.AugmentationPresets.All.Keys)} (default: the dataset's)" };
         var count = new Option<int>("--count") { Description = "images (rows), 1 to 64", DefaultValueFactory = _ => 8 };
@@ -96,7 +96,7 @@ public static class DataCommand
             Description = $"dataset name: {string.Join(", ", DatasetCatalog.Names)}",
             DefaultValueFactory = _ => DatasetCatalog.DefaultDataset,
         };
-        var path = new Option<string?>("--path") { Description = "the dataset's file or folder (no other place is searched)" };
+        var path = new Option<string?>("--data-path", "--path") { Description = "the dataset's file or folder (no other place is searched)" };
         var dataDir = new Option<string?>("--data-dir") { Description = $"where datasets are looked for (default {DatasetCatalog.DefaultDataDirectory()})" };
         var json = new Option<string?>("--json") { Description = "also write the facts as JSON to this file" };
         var skip = new Option<bool>("--skip-undecodable") { Description = "folder datasets: skip files that are not decodable JPEG/PNG, counting them" };

@@ -11,7 +11,7 @@ public static class TrainCommand
 {
     private static readonly Option<string?> ConfigFile = new("--config") { Description = "JSON config (snake_case keys as in a run's config.json); options below override it" };
     private static readonly Option<string?> Dataset = new("--dataset") { Description = "dataset name (default: the bundled fashion-mnist-subset)" };
-    private static readonly Option<string?> DataPath = new("--data-path") { Description = "the dataset's file or folder" };
+    private static readonly Option<string?> DataPath = new("--data-path", "--path") { Description = "the dataset's file or folder" };
     private static readonly Option<string?> DataDir = new("--data-dir") { Description = "folder searched for datasets (default: the per-user cache)" };
     private static readonly Option<int?> TrainPerClass = new("--train-per-class") { Description = "use only the first N training images of each class" };
     private static readonly Option<string?> Model = new("--model") { Description = "small-cnn | resnet18-cifar | resnet50-cifar | resnet50" };
@@ -31,16 +31,18 @@ public static class TrainCommand
     private static readonly Option<long?> Seed = new("--seed") { Description = "seed of every random choice" };
     private static readonly Option<int?> Workers = new("--workers") { Description = "augmentation threads (0: one per core)" };
     private static readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "epochs between checkpoints" };
+    private static readonly Option<int?> EvalEvery = new("--eval-every") { Description = "epochs between kNN evaluations (the last epoch is always evaluated)" };
     private static readonly Option<int?> MaxSteps = new("--max-steps") { Description = "stop after this many steps (smoke tests)" };
     private static readonly Option<string> Out = new("--out") { Description = "run folder", DefaultValueFactory = _ => Path.Combine("runs", "default") };
     private static readonly Option<bool> Resume = new("--resume") { Description = "continue the run in --out from its newest valid checkpoint" };
+    private static readonly Option<bool> PrintConfig = new("--print-config") { Description = "print the fully resolved config as JSON (defaults, --config file and options) and exit without training" };
 
     public static Command Build()
     {
         var command = new Command("train", "Train an encoder into a run folder (config.json, metrics.csv, summary.json, checkpoints, TensorBoard events).");
         var defaults = System.Text.Json.Nodes.JsonNode.Parse(Trainer.ToJson(new TrainConfig()))!.AsObject();
         foreach (var o in new Option[] { ConfigFile, Dataset, DataPath, DataDir, TrainPerClass, Model, Head, NegativeSource, Loss, Tau, HardK, HardAlpha, AuthorsVariant,
-            Augmentation, Epochs, BatchSize, Lr, WeightDecay, Schedule, Seed, Workers, CheckpointEvery, MaxSteps, Out, Resume })
+            Augmentation, Epochs, BatchSize, Lr, WeightDecay, Schedule, Seed, Workers, CheckpointEvery, EvalEvery, MaxSteps, Out, Resume, PrintConfig })
         {
             // Each config option's help shows the config's default (the options themselves default to "not given").
             string key = o.Name.TrimStart('-').Replace('-', '_');
@@ -54,6 +56,12 @@ public static class TrainCommand
         {
             string outDir = parse.GetValue(Out)!;
             var config = ResolveConfig(parse, outDir);
+            if (parse.GetValue(PrintConfig))
+            {
+                // The config a run started with these arguments would record in its config.json.
+                parse.InvocationConfiguration.Output.WriteLine(Trainer.ToJson(config));
+                return 0;
+            }
             var session = TorchSession.Start(parse, Console.Error);
             return RunWithConsole(config, outDir, parse.GetValue(Resume), session);
         });
@@ -123,6 +131,7 @@ public static class TrainCommand
         Seed = p.GetValue(Seed) ?? c.Seed,
         Workers = p.GetValue(Workers) ?? c.Workers,
         CheckpointEvery = p.GetValue(CheckpointEvery) ?? c.CheckpointEvery,
+        EvalEvery = p.GetValue(EvalEvery) ?? c.EvalEvery,
         MaxSteps = p.GetValue(MaxSteps) ?? c.MaxSteps,
     };
 

@@ -1,7 +1,7 @@
 namespace ContrastiveLab.Data;
 
 /// <summary>
-/// Dataset names the CLI and configs use, and where each is looked for: <c>--path</c> when given; otherwise
+/// Dataset names the CLI and configs use, and where each is looked for: <c>--data-path</c> when given; otherwise
 /// <c>&lt;data-dir&gt;/&lt;name&gt;</c>, then <c>&lt;data-dir&gt;</c> itself, then well-known system locations
 /// (Debian's <c>/usr/share/datasets/fashion-mnist</c>). Nothing is downloaded: a dataset that is not found
 /// raises <see cref="DatasetNotFoundException"/> saying which file to put where and its official URL.
@@ -76,7 +76,7 @@ public static class DatasetCatalog
         }
         if (entry.Name == "folder")
         {
-            throw new DatasetNotFoundException("the folder dataset needs --path pointing at a root/<class>/<image> tree");
+            throw new DatasetNotFoundException("the folder dataset needs --data-path pointing at a root/<class>/<image> tree");
         }
         string dataDir = dataDirectory ?? DefaultDataDirectory();
         string[] candidates = [Path.Combine(dataDir, name), dataDir, .. entry.WellKnown];
@@ -90,7 +90,7 @@ public static class DatasetCatalog
         if (found is null)
         {
             throw new DatasetNotFoundException(
-                $"dataset {name} not found: put {entry.Wanted} (from {entry.Url}) in {Path.Combine(dataDir, name)}/, or pass --path");
+                $"dataset {name} not found: put {entry.Wanted} (from {entry.Url}) in {Path.Combine(dataDir, name)}/, or pass --data-path");
         }
         return entry.Read(found, options);
     }

@@ -1,3 +1,4 @@
+using ContrastiveLab.Training;
 namespace ContrastiveLab.Tests.Cli;
 
 public class CliAppTests
@@ -59,6 +60,35 @@ public class CliAppTests
         Assert.Equal(2, code);
         Assert.Contains("Usage:", stdout, StringComparison.Ordinal);
         Assert.Contains("reproduce", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Print_config_shows_the_resolved_config_and_creates_nothing()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "cl-cli-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        try
+        {
+            string file = Path.Combine(root, "base.json");
+            File.WriteAllText(file, """{ "loss": "hard", "tau": 0.5, "epochs": 7 }""");
+            string outDir = Path.Combine(root, "run");
+            var (code, stdout, err) = CliRunner.Run("train", "--config", file, "--epochs", "3", "--eval-every", "2", "--path", "data.idx",
+                "--out", outDir, "--print-config");
+            Assert.True(code == 0, err);
+            // The file's values, the options over them, and the defaults for the rest: what the run would record.
+            var config = Trainer.FromJson(stdout);
+            Assert.Equal(("hard", 0.5, 3, 2, "data.idx"), (config.Loss, config.Tau, config.Epochs, config.EvalEvery, config.DataPath));
+            Assert.Equal(new TrainConfig().BatchSize, config.BatchSize);
+            Assert.False(Directory.Exists(outDir));
+
+            var (badCode, _, badErr) = CliRunner.Run("train", "--eval-every", "0", "--print-config");
+            Assert.Equal(2, badCode);
+            Assert.Contains("eval", badErr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     [Fact]
