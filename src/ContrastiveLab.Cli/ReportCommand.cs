@@ -124,6 +124,9 @@ public static class ReportCommand
         double[] xy = projected.data<double>().ToArray();
         long[] y = labels.index_select(0, take).to_type(ScalarType.Int64).data<long>().ToArray();
         return new EmbeddingMap(run.Name, run.Config.Tau, "PCA (top two principal components of a seeded subset)",
-            Enumerable.Range(0, y.Length).Select(i => xy[2 * i]).ToArray(), Enumerable.Range(0, y.Length).Select(i => xy[2 * i + 1]).ToArray(), y);
+            Enumerable.Range(0, y.Length).Select(i => xy[2 * i]).ToArray(), Enumerable.Range(0, y.Length).Select(i => xy[2 * i + 1]).ToArray(), y)
+        {
+            ClassNames = run.Summary.ClassNames,
+        };
     }
 }

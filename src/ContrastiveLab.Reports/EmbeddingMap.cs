@@ -7,4 +7,11 @@ namespace ContrastiveLab.Reports;
 /// <param name="X">First coordinate of each point.</param>
 /// <param name="Y">Second coordinate of each point.</param>
 /// <param name="Labels">Class label of each point.</param>
-public sealed record EmbeddingMap(string RunName, double Tau, string Method, double[] X, double[] Y, long[] Labels);
+public sealed record EmbeddingMap(string RunName, double Tau, string Method, double[] X, double[] Y, long[] Labels)
+{
+    /// <summary>Class names by label for the legend; "class k" is shown for a label without one.</summary>
+    public IReadOnlyList<string> ClassNames { get; init; } = [];
+
+    /// <summary>The legend text of <paramref name="label"/>.</summary>
+    public string ClassName(long label) => label >= 0 && label < ClassNames.Count ? ClassNames[(int)label] : $"class {label}";
+}

@@ -39,6 +39,26 @@ internal sealed class PlotCanvas
         return new ReportFigure(id, title, caption, Plot.GetImageBytes(Width, Height, ImageFormat.Png), Plot.GetSvgXml(Width, Height), csv.ToString());
     }
 
+    /// <summary>
+    /// Fits the horizontal axis to the temperatures plotted, never below 0 (τ is positive): a single τ sits in the
+    /// middle of [0, 2τ] rather than on an axis running to negative temperatures.
+    /// </summary>
+    public void FitTauAxis(IReadOnlyCollection<double> taus)
+    {
+        if (taus.Count == 0)
+        {
+            return;
+        }
+        double lo = taus.Min(), hi = taus.Max();
+        if (hi - lo < 1e-12)
+        {
+            Plot.Axes.SetLimitsX(0, 2 * hi);
+            return;
+        }
+        double pad = 0.05 * (hi - lo);
+        Plot.Axes.SetLimitsX(Math.Max(0, lo - pad), hi + pad);
+    }
+
     /// <summary>A distinct colour for series <paramref name="index"/>.</summary>
     public static Color SeriesColor(int index) => new ScottPlot.Palettes.Category10().GetColor(index);
 

@@ -55,6 +55,7 @@ public static class ReportFigures
             }
             i++;
         }
+        canvas.FitTauAxis(points.Where(p => p.Loss is "contrastive" or "hard" && (uniformity ? p.NegUniformity : p.Tolerance) is not null).Select(p => p.Tau).ToArray());
         canvas.Plot.ShowLegend(Alignment.LowerRight);
         return canvas.Render(uniformity ? "fig4_6_uniformity_vs_tau" : "fig5_7_tolerance_vs_tau",
             uniformity
@@ -134,6 +135,7 @@ public static class ReportFigures
             h.LegendText = name;
             canvas.Row(name, "", value, "");
         }
+        canvas.FitTauAxis(points.Where(p => p.Loss is "contrastive" or "hard" && p.Accuracy is not null).Select(p => p.Tau).ToArray());
         canvas.Plot.ShowLegend(Alignment.LowerRight);
         return canvas.Render("fig9_accuracy_vs_tau",
             $"{acc} against τ for the contrastive and hard contrastive losses; dashed lines: the simple loss" + (kind == AccuracyKind.Knn ? " and the untrained encoder (epoch 0)." : "."));
@@ -175,7 +177,7 @@ public static class ReportFigures
         {
             var idx = group.ToArray();
             var markers = canvas.Plot.Add.Markers(idx.Select(k => map.X[k]).ToArray(), idx.Select(k => map.Y[k]).ToArray(), MarkerShape.FilledCircle, 4, new ScottPlot.Palettes.Category10().GetColor((int)group.Key));
-            markers.LegendText = $"class {group.Key}";
+            markers.LegendText = map.ClassName(group.Key);
         }
         for (int k = 0; k < map.X.Length; k++)
         {

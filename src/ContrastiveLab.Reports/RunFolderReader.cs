@@ -33,6 +33,11 @@ public static class RunFolderReader
         foreach (string dir in RunDirectories(full))
         {
             string name = Path.GetRelativePath(full, dir).Replace('\\', '/');
+            if (name == ".")
+            {
+                // The report's folder is itself the run: name it by its folder, not ".".
+                name = Path.GetFileName(Path.TrimEndingDirectorySeparator(full));
+            }
             if (!File.Exists(Path.Combine(dir, "summary.json")))
             {
                 missing.Add(new UnfinishedRun(name, "no summary.json: the run has not finished"));
@@ -183,7 +188,12 @@ public static class RunFolderReader
         return new RunSummary(
             TextOr(o, "status", "finished"), Number(o, "knn_top1"), OptionalNumber(o, "best_knn_top1") ?? Number(o, "knn_top1"), values,
             OptionalNumber(o, "wall_seconds") ?? double.NaN, (int)(OptionalNumber(o, "threads") ?? 0), TextOr(o, "device", "?"),
-            (int)(OptionalNumber(o, "train_images") ?? 0), (int)(OptionalNumber(o, "test_images") ?? 0), (long)(OptionalNumber(o, "steps") ?? 0));
+            (int)(OptionalNumber(o, "train_images") ?? 0), (int)(OptionalNumber(o, "test_images") ?? 0), (long)(OptionalNumber(o, "steps") ?? 0))
+        {
+            ClassNames = o["class_names"] is JsonArray names && names.All(n => n is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String)
+                ? [.. names.Select(n => n!.GetValue<string>())]
+                : [],
+        };
     }
 
     private static LinearResult ParseLinear(JsonObject o)

@@ -15,6 +15,9 @@ public sealed record RunSummary(
     string Status, double KnnTop1, double BestKnnTop1, IReadOnlyDictionary<string, double?> Final,
     double WallSeconds, int Threads, string Device, int TrainImages, int TestImages, long Steps)
 {
+    /// <summary>The dataset's class names by label (empty for runs written before summaries recorded them).</summary>
+    public IReadOnlyList<string> ClassNames { get; init; } = [];
+
     /// <summary>A final metric, or null when absent or not applicable.</summary>
     public double? FinalValue(string name) => Final.TryGetValue(name, out var v) ? v : null;
 }

@@ -50,6 +50,9 @@ public sealed class ImageSplitSource : IImageSource
     /// <summary>Number of classes of the underlying split.</summary>
     public int Classes => _split.ClassNames.Count;
 
+    /// <summary>The names of the underlying split's classes, by label.</summary>
+    public IReadOnlyList<string> ClassNames => _split.ClassNames;
+
     public (int Height, int Width) Size(int index)
     {
         var s = _split.Shape(_rows[index]);

@@ -422,6 +422,7 @@ public static class Trainer
             ["seed"] = config.Seed,
             ["train_images"] = train.Count,
             ["test_images"] = test.Count,
+            ["class_names"] = new JsonArray([.. train.ClassNames.Select(n => (JsonNode?)n)]),
             ["knn_top1"] = final["knn_top1"],
             ["best_knn_top1"] = history.Select(r => r["knn_top1"]).Where(double.IsFinite).Max(),
             ["final"] = new JsonObject(final.Select(p => KeyValuePair.Create(p.Key, double.IsFinite(p.Value) ? (JsonNode?)p.Value : null))),

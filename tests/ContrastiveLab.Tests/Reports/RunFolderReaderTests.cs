@@ -23,6 +23,37 @@ public sealed class RunFolderReaderTests
     }
 
     [Fact]
+    public void A_report_on_one_run_folder_names_the_run_by_its_folder_and_has_its_class_names()
+    {
+        string root = SyntheticRuns.NewRoot();
+        string dir = SyntheticRuns.Write(root, "my-run", "contrastive", 0.2, 0.5, 3, 0.2);
+        string summaryFile = Path.Combine(dir, "summary.json");
+        var summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(summaryFile))!.AsObject();
+        summary["class_names"] = new System.Text.Json.Nodes.JsonArray("T-shirt/top", "Trouser");
+        File.WriteAllText(summaryFile, summary.ToJsonString());
+
+        var run = Assert.Single(RunFolderReader.ReadAll(dir + "/").Runs);
+        Assert.Equal("my-run", run.Name);
+        Assert.Equal(["T-shirt/top", "Trouser"], run.Summary.ClassNames);
+        var map = new EmbeddingMap(run.Name, 0.2, "PCA", [0, 1, 2], [0, 1, 2], [0, 1, 2]) { ClassNames = run.Summary.ClassNames };
+        Assert.Equal(["T-shirt/top", "Trouser", "class 2"], map.Labels.Select(map.ClassName));
+    }
+
+    [Fact]
+    public void The_tau_axis_never_runs_below_zero_and_centres_a_single_tau()
+    {
+        var single = new PlotCanvas("t", "τ", "y", "h");
+        single.FitTauAxis([0.2]);
+        var limits = single.Plot.Axes.GetLimits();
+        Assert.Equal((0.0, 0.4), (limits.Left, limits.Right));
+
+        var grid = new PlotCanvas("t", "τ", "y", "h");
+        grid.FitTauAxis([0.07, 0.2, 1.0]);
+        limits = grid.Plot.Axes.GetLimits();
+        Assert.True(limits.Left >= 0 && limits.Left < 0.07 && limits.Right > 1.0, $"{limits.Left} … {limits.Right}");
+    }
+
+    [Fact]
     public void Unfinished_runs_are_listed_as_missing_never_as_complete()
     {
         string root = SyntheticRuns.NewRoot();

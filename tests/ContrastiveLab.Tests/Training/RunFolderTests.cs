@@ -77,7 +77,9 @@ public sealed class RunFolderTests : IDisposable
     {
         string dir = Path.Combine(_root, "done");
         var config = Untrained();
-        Trainer.Run(config, dir, Options());
+        var summary = Trainer.Run(config, dir, Options());
+        // The report's legends read the class names from the summary.
+        Assert.Equal("T-shirt/top", summary["class_names"]!.AsArray()[0]!.GetValue<string>());
         Assert.False(File.Exists(Path.Combine(dir, RunLock.FileName)));
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(dir), p => Path.GetFileName(p).StartsWith('.'));
 
