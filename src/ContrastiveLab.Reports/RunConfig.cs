@@ -23,7 +23,7 @@ public sealed record RunConfig(
     /// </summary>
     public static IReadOnlySet<string> NotProtocol { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        "dataset", "loss", "tau", "hard_k", "hard_alpha", "seed", "data_path", "data_dir", "workers", "checkpoint_every", "eval_every", "max_steps",
+        "dataset", "loss", "tau", "hard_k", "hard_alpha", "seed", "data_path", "data_dir", "workers", "checkpoint_every", "eval_every", "tensorboard_every", "max_steps",
     };
 
     /// <summary>Every other key of config.json with its value as JSON text: runs pool into one cell only when these agree.</summary>

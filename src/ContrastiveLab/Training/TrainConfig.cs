@@ -96,6 +96,9 @@ public sealed record TrainConfig
     /// <summary>Evaluate (kNN and diagnostics) every this many epochs; epoch 0 and the last epoch always are.</summary>
     public int EvalEvery { get; init; } = 1;
 
+    /// <summary>Log the step's loss and learning rate to TensorBoard every this many steps (0: per-epoch scalars only).</summary>
+    public int TensorboardEvery { get; init; } = 10;
+
     /// <summary>Training anchors for the per-epoch diagnostics (the authors' protocol: 1000).</summary>
     public int DiagnosticAnchors { get; init; } = 1000;
 
@@ -155,6 +158,7 @@ public sealed record TrainConfig
         OptionChecks.Range("key-momentum", KeyMomentum, 0, 1);
         OptionChecks.Range("workers", Workers, 0, 256);
         OptionChecks.Range("checkpoint-every", CheckpointEvery, 1, 100_000);
+        OptionChecks.Range("tensorboard-every", TensorboardEvery, 0, 1_000_000);
         OptionChecks.Range("eval-every", EvalEvery, 1, 100_000);
         OptionChecks.Range("diagnostic-anchors", DiagnosticAnchors, 2, 1_000_000);
         OptionChecks.Range("knn-k", KnnK, 1, 100_000);

@@ -138,10 +138,11 @@ public static class Trainer
     public static bool IsFinished(string runDirectory) => File.Exists(Path.Combine(runDirectory, SummaryFile));
 
     /// <summary>
-    /// True when two configs describe the same run: every key but <see cref="TrainConfig.Workers"/>, which changes how
-    /// fast augmentation runs and never what it produces, so a run resumes with any worker count.
+    /// True when two configs describe the same run: every key but <see cref="TrainConfig.Workers"/> (how fast
+    /// augmentation runs, never what it produces) and <see cref="TrainConfig.TensorboardEvery"/> (what is logged), so a
+    /// run resumes with any worker count or logging interval.
     /// </summary>
-    public static bool SameRun(TrainConfig a, TrainConfig b) => a with { Workers = b.Workers } == b;
+    public static bool SameRun(TrainConfig a, TrainConfig b) => a with { Workers = b.Workers, TensorboardEvery = b.TensorboardEvery } == b;
 
     /// <summary>The names a run folder of ours holds before its config.json is written (a start killed early).</summary>
     private static readonly string[] EarlyRunEntries = [RunLock.FileName, RunFailure.FileName, NativePhase.FileName, EnvironmentFile, CheckpointStore.DirectoryName, "tensorboard"];
@@ -343,6 +344,10 @@ public static class Trainer
                     lossCount++;
                     images += batch.Count;
                     step++;
+                    if (config.TensorboardEvery > 0 && step % config.TensorboardEvery == 0)
+                    {
+                        tensorboard.Scalars(step, [KeyValuePair.Create("train/step_loss", value), KeyValuePair.Create("train/step_lr", lr)]);
+                    }
                     batchIndex++;
                     double rate = images / Math.Max(1e-9, epochWatch.Elapsed.TotalSeconds);
                     options.Progress?.Invoke(new TrainProgress(epoch, config.Epochs, batchIndex, loader.BatchesPerEpoch, lossSum / lossCount, rate,

@@ -47,6 +47,7 @@ public sealed class ConfigValidationTests : IDisposable
         ["workers"] = ["-1", "1000"],
         ["checkpoint_every"] = ["0"],
         ["eval_every"] = ["0"],
+        ["tensorboard_every"] = ["-1", "2000000"],
         ["diagnostic_anchors"] = ["1", "0"],
         ["knn_k"] = ["0"],
         ["knn_sigma"] = ["0", "1e5"],

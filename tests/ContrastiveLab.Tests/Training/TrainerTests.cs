@@ -74,6 +74,23 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void TensorBoard_gets_the_step_loss_every_n_steps_beside_the_epoch_scalars()
+    {
+        int StepLossRecords(string dir) => Directory.GetFiles(Path.Combine(dir, "tensorboard"))
+            .SelectMany(Runs.TensorBoardWriterTests.Records)
+            .Count(r => System.Text.Encoding.ASCII.GetString(r).Contains("train/step_loss", StringComparison.Ordinal));
+
+        string every = Path.Combine(_root, "tb-every-2");
+        long steps = Trainer.Run(Tiny() with { Epochs = 1, TensorboardEvery = 2 }, every, Options())["steps"]!.GetValue<long>();
+        Assert.True(steps >= 2, $"{steps} steps");
+        Assert.Equal(steps / 2, StepLossRecords(every));
+
+        string off = Path.Combine(_root, "tb-off");
+        Trainer.Run(Tiny() with { Epochs = 1, TensorboardEvery = 0 }, off, Options());
+        Assert.Equal(0, StepLossRecords(off));
+    }
+
+    [Fact]
     public void Epoch_zero_is_the_untrained_baseline_and_training_beats_nothing_less()
     {
         var summary = Trainer.Run(Tiny() with { Epochs = 0 }, Path.Combine(_root, "zero"), Options());
