@@ -13,7 +13,7 @@ public static class ExportCommand
     private static readonly Option<string> Checkpoint = new("--checkpoint") { Description = "latest | best", DefaultValueFactory = _ => "latest" };
     private static readonly Option<string> Part = new("--part")
     {
-        Description = "encoder (backbone.* and fc.*) | backbone (no prefix: torchvision-style names, load with strict=False)",
+        Description = "encoder (backbone.* and fc.*) | backbone (no prefix: torchvision-style names; loads strictly into a torchvision ResNet whose fc is Identity)",
         DefaultValueFactory = _ => "encoder",
     };
 
@@ -45,7 +45,13 @@ public static class ExportCommand
             }
             TorchSession.Start(parse, parse.InvocationConfiguration.Error);
             string path = parse.GetValue(Out) ?? ModelExport.DefaultPath(runDir, format, part);
-            var names = EvalCommand.WithRun(runDir, parse.GetValue(Checkpoint)!, TorchSharp.torch.CPU, run => ModelExport.Write(run.Model, format, part, path));
+            var names = EvalCommand.WithRun(runDir, parse.GetValue(Checkpoint)!, TorchSharp.torch.CPU, run => ModelExport.Write(run.Model, format, part, path,
+                new Dictionary<string, string>
+                {
+                    ["model"] = run.Config.Model,
+                    ["head"] = run.Config.Head,
+                    ["embedding_dim"] = run.Config.EmbeddingDim.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                }));
             output.WriteLine($"{names.Count} tensors ({part}, {format}) written to {path}");
             return 0;
         });
