@@ -167,26 +167,21 @@ public static class TrainCommand
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask("starting", maxValue: Math.Max(1, config.Epochs));
-                    string lastKnn = "";
+                    var describe = new ProgressText();
                     summary = Trainer.Run(config, outDir, options with
                     {
                         Log = TextWriter.Null,
                         Progress = p =>
                         {
                             task.Value = p.Epoch - 1 + (double)p.Step / Math.Max(1, p.StepsPerEpoch);
-                            // The time left is the remaining-time column's; kNN shows once an epoch has been evaluated.
-                            if (p.EpochFinished && p.KnnTop1 is { } k)
-                            {
-                                lastKnn = $" (kNN {k:P1} after epoch {p.Epoch})";
-                            }
-                            task.Description = Markup.Escape($"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} {p.ImagesPerSecond:F0} img/s{lastKnn}");
+                            task.Description = Markup.Escape(describe.Next(p));
                         },
                     });
                     task.Value = task.MaxValue;
                 });
-            if (summary?["knn_top1"]?.GetValue<double>() is { } knn)
+            if (FinishedLine(summary, config.Epochs) is { } line)
             {
-                AnsiConsole.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"finished: kNN top-1 {knn:P2} after {Trainer.Count(config.Epochs, "epoch")}"));
+                AnsiConsole.WriteLine(line);
             }
             AnsiConsole.WriteLine($"run folder: {outDir}");
             return 0;
@@ -194,6 +189,30 @@ public static class TrainCommand
         catch (ArgumentException e)
         {
             throw new UserError(e.Message);
+        }
+    }
+
+    /// <summary>The line printed under the progress display when a run ends: its final kNN (null without a summary).</summary>
+    internal static string? FinishedLine(System.Text.Json.Nodes.JsonObject? summary, int epochs) =>
+        summary?["knn_top1"]?.GetValue<double>() is { } knn
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"finished: kNN top-1 {knn:P2} after {Trainer.Count(epochs, "epoch")}")
+            : null;
+
+    /// <summary>
+    /// The progress display's text: epoch, loss and speed, and the kNN of the last evaluated epoch once there is one.
+    /// No time left (the display's own column shows it, once), and never the untrained encoder's kNN as this epoch's.
+    /// </summary>
+    internal sealed class ProgressText
+    {
+        private string _lastKnn = "";
+
+        public string Next(TrainProgress p)
+        {
+            if (p.EpochFinished && p.KnnTop1 is { } k)
+            {
+                _lastKnn = string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (kNN {k:P1} after epoch {p.Epoch})");
+            }
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} {p.ImagesPerSecond:F0} img/s{_lastKnn}");
         }
     }
 }

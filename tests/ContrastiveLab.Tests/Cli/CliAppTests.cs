@@ -63,6 +63,24 @@ public class CliAppTests
     }
 
     [Fact]
+    public void The_terminal_progress_text_has_no_eta_of_its_own_and_keeps_the_last_evaluated_knn()
+    {
+        var text = new ContrastiveLab.Cli.TrainCommand.ProgressText();
+        var step = new TrainProgress(1, 3, 5, 10, 2.5, 800, null, TimeSpan.FromSeconds(30), false);
+        string first = text.Next(step);
+        Assert.Equal("epoch 1/3 loss 2.5000 800 img/s", first); // no ETA (the display's column has it), no kNN yet
+        text.Next(step with { Step = 10, EpochFinished = true, KnnTop1 = null }); // epoch 1 not evaluated
+        Assert.DoesNotContain("kNN", text.Next(step with { Epoch = 2, Step = 1 }));
+        text.Next(step with { Epoch = 2, Step = 10, EpochFinished = true, KnnTop1 = 0.6543 });
+        Assert.EndsWith("(kNN 65.4% after epoch 2)", text.Next(step with { Epoch = 3, Step = 2 }).Replace(" %", "%", StringComparison.Ordinal));
+
+        var summary = new System.Text.Json.Nodes.JsonObject { ["knn_top1"] = 0.71234 };
+        Assert.StartsWith("finished: kNN top-1 71.23", ContrastiveLab.Cli.TrainCommand.FinishedLine(summary, 1));
+        Assert.EndsWith("after 1 epoch", ContrastiveLab.Cli.TrainCommand.FinishedLine(summary, 1));
+        Assert.Null(ContrastiveLab.Cli.TrainCommand.FinishedLine(null, 3));
+    }
+
+    [Fact]
     public void Print_config_shows_the_resolved_config_and_creates_nothing()
     {
         string root = Path.Combine(Path.GetTempPath(), "cl-cli-" + Guid.NewGuid().ToString("N"));
