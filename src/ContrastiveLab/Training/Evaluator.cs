@@ -11,6 +11,15 @@ namespace ContrastiveLab.Training;
 /// <summary>The per-epoch evaluation of a run: weighted kNN on the test split and the paper's diagnostics.</summary>
 internal static class Evaluator
 {
+    /// <summary>Images per forward pass when embedding a split for evaluation (no gradients, so larger than training's).</summary>
+    public const int BatchSize = 512;
+
+    /// <summary>
+    /// The augmentation stream of the diagnostic anchors' views: a fixed function of the run's seed, apart from the
+    /// training views' stream, so every evaluation of a run scores the same anchors through the same kind of views.
+    /// </summary>
+    public static long DiagnosticSeed(long runSeed) => runSeed ^ 0x5EED;
+
     /// <summary>Embeddings (or pooled features) of every image of <paramref name="source"/>, model in eval mode, (N, D) float32 on <paramref name="device"/>.</summary>
     public static Tensor Embed(ContrastiveEncoder model, IImageSource source, AugmentationPipeline pipeline, int batchSize, Device device, int workers,
         bool features = false, long seed = 0, int epoch = 0) =>

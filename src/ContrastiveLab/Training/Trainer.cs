@@ -465,8 +465,8 @@ public static class Trainer
             double knnBackbone = double.NaN;
             if (config.KnnBackbone)
             {
-                var (trainFeatures, trainZ) = Evaluator.EmbedBoth(model, train, evalPipeline, 512, device, workers);
-                var (testFeatures, testZ) = Evaluator.EmbedBoth(model, test, evalPipeline, 512, device, workers);
+                var (trainFeatures, trainZ) = Evaluator.EmbedBoth(model, train, evalPipeline, Evaluator.BatchSize, device, workers);
+                var (testFeatures, testZ) = Evaluator.EmbedBoth(model, test, evalPipeline, Evaluator.BatchSize, device, workers);
                 (trainEmb, testEmb) = (trainZ, testZ);
                 knnBackbone = Evaluator.KnnOnFeatures(trainFeatures, trainLabels, testFeatures, testLabels, classes, config.KnnK, config.KnnSigma);
                 trainFeatures.Dispose();
@@ -474,8 +474,8 @@ public static class Trainer
             }
             else
             {
-                trainEmb = Evaluator.Embed(model, train, evalPipeline, 512, device, workers);
-                testEmb = Evaluator.Embed(model, test, evalPipeline, 512, device, workers);
+                trainEmb = Evaluator.Embed(model, train, evalPipeline, Evaluator.BatchSize, device, workers);
+                testEmb = Evaluator.Embed(model, test, evalPipeline, Evaluator.BatchSize, device, workers);
             }
             if (initialiseBank)
             {
@@ -486,7 +486,7 @@ public static class Trainer
             var reference = useBank ? bank!.Entries : trainEmb;
             // Diagnostics: augmented views of fixed training anchors against the reference (the authors' protocol).
             var anchorSource = new RowsSource(train, anchorRows);
-            var anchors = Evaluator.Embed(model, anchorSource, trainPipeline, 512, device, workers, seed: config.Seed ^ 0x5EED, epoch: epoch);
+            var anchors = Evaluator.Embed(model, anchorSource, trainPipeline, Evaluator.BatchSize, device, workers, seed: Evaluator.DiagnosticSeed(config.Seed), epoch: epoch);
             using var rows = tensor(anchorRows.Select(r => (long)r).ToArray()).to(device);
             var row = new Dictionary<string, double>
             {
@@ -560,11 +560,11 @@ public static class Trainer
         {
             using var phase = NativePhase.Enter(runDirectory, "the final test embeddings and order statistics");
             using var scope = NewDisposeScope();
-            var emb = Evaluator.Embed(model, test, evalPipeline, 512, device, workers).cpu();
+            var emb = Evaluator.Embed(model, test, evalPipeline, Evaluator.BatchSize, device, workers).cpu();
             NpyWriter.Write(Path.Combine(runDirectory, TestEmbeddingsFile), emb);
             NpyWriter.Write(Path.Combine(runDirectory, TestLabelsFile), testLabels.cpu());
-            var reference = bank is not null && config.Epochs > 0 ? bank.Entries : Evaluator.Embed(model, train, evalPipeline, 512, device, workers);
-            var anchors = Evaluator.Embed(model, new RowsSource(train, anchorRows), trainPipeline, 512, device, workers, seed: config.Seed ^ 0x5EED, epoch: config.Epochs);
+            var reference = bank is not null && config.Epochs > 0 ? bank.Entries : Evaluator.Embed(model, train, evalPipeline, Evaluator.BatchSize, device, workers);
+            var anchors = Evaluator.Embed(model, new RowsSource(train, anchorRows), trainPipeline, Evaluator.BatchSize, device, workers, seed: Evaluator.DiagnosticSeed(config.Seed), epoch: config.Epochs);
             using var rows = tensor(anchorRows.Select(r => (long)r).ToArray()).to(device);
             var table = Core.Metrics.SimilarityOrderStatistics.AgainstBank(anchors, reference.index_select(0, rows), reference, rows, ranks: Evaluator.Ranks(reference)).Values;
             var sb = new StringBuilder("pos," + string.Join(',', Enumerable.Range(1, table.GetLength(1) - 1).Select(k => $"neg{k}")) + "\n");
@@ -747,11 +747,15 @@ public static class Trainer
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 
+    /// <summary>The libtorch version this build references (Directory.Packages.props), as recorded in environment.json.</summary>
+    public static string LibTorchVersion { get; } = typeof(Trainer).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "LibTorchVersion")?.Value ?? "unknown";
+
     private static JsonObject EnvironmentJson(TrainConfig config, TrainRunOptions options) => new()
     {
         ["contrastivelab"] = typeof(Trainer).Assembly.GetName().Version?.ToString(),
         ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
-        ["libtorch"] = "2.10.0",
+        ["libtorch"] = LibTorchVersion,
         ["dotnet"] = Environment.Version.ToString(),
         ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         ["machine"] = Environment.MachineName,

@@ -80,6 +80,11 @@ public sealed class RunFolderTests : IDisposable
         var summary = Trainer.Run(config, dir, Options());
         // The report's legends read the class names from the summary.
         Assert.Equal("T-shirt/top", summary["class_names"]!.AsArray()[0]!.GetValue<string>());
+        // environment.json records the libtorch the build references (Directory.Packages.props), not a literal.
+        string props = File.ReadAllText(Path.Combine(ContrastiveLab.Tests.Cli.CliRunner.RepositoryRoot(), "Directory.Packages.props"));
+        string referenced = System.Text.RegularExpressions.Regex.Match(props, "<LibTorchVersion>([^<]+)</LibTorchVersion>").Groups[1].Value;
+        var environment = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "environment.json")))!;
+        Assert.Equal(referenced, environment["libtorch"]!.GetValue<string>());
         Assert.False(File.Exists(Path.Combine(dir, RunLock.FileName)));
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(dir), p => Path.GetFileName(p).StartsWith('.'));
 
