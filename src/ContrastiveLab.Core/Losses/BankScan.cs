@@ -23,7 +23,9 @@ internal static class BankScan
     /// <param name="bank">(M, D) rows, or a chunk of them starting at row <paramref name="start"/>.</param>
     /// <param name="exclude">(B,) int64 global row index per anchor, or null.</param>
     /// <param name="start">Global index of <paramref name="bank"/>'s first row.</param>
-    public static Tensor MaskedSimilarities(Tensor anchors, Tensor bank, Tensor? exclude, long start = 0)
+    /// <param name="inPlace">Mask the product in place (no second (B, M) tensor); safe for autograd, since the matrix
+    /// product's backward needs its inputs, not its output.</param>
+    public static Tensor MaskedSimilarities(Tensor anchors, Tensor bank, Tensor? exclude, long start = 0, bool inPlace = false)
     {
         Tensor s = anchors.matmul(bank.t());
         if (exclude is null)
@@ -32,7 +34,8 @@ internal static class BankScan
         }
 
         Tensor columns = arange(start, start + bank.shape[0], dtype: ScalarType.Int64, device: anchors.device);
-        return s.masked_fill(columns.unsqueeze(0).eq(exclude.unsqueeze(1)), double.NegativeInfinity);
+        Tensor mask = columns.unsqueeze(0).eq(exclude.unsqueeze(1));
+        return inPlace ? s.masked_fill_(mask, double.NegativeInfinity) : s.masked_fill(mask, double.NegativeInfinity);
     }
 
     /// <summary>

@@ -56,15 +56,17 @@ public sealed class ContrastiveLoss : IContrastiveLoss
         Tensor positiveLogits = anchors.mul(positives).sum(1).div(tau);
         long b = anchors.shape[0];
         Tensor lse;
-        if (chunking.UseDense(set, b))
+        if (chunking.UseDense(set, b) && hardest is { } kDense)
         {
-            Tensor s = BankScan.MaskedSimilarities(anchors, set.Bank, set.ExcludeIndex);
-            if (hardest is { } k)
-            {
-                s = s.topk(k, dim: 1).Item1;
-            }
-
+            Tensor s = BankScan.MaskedSimilarities(anchors, set.Bank, set.ExcludeIndex).topk(kDense, dim: 1).Item1;
             lse = cat([positiveLogits.unsqueeze(1), s.div(tau)], 1).logsumexp(1);
+        }
+        else if (chunking.UseDense(set, b))
+        {
+            // Scale the (B, D) anchors rather than the (B, M) similarities, mask in place and add the positive through
+            // logaddexp: no (B, M + 1) concatenation, and two fewer passes over and allocations of the largest tensor.
+            Tensor logits = BankScan.MaskedSimilarities(anchors.div(tau), set.Bank, set.ExcludeIndex, inPlace: true);
+            lse = logaddexp(positiveLogits, logits.logsumexp(1));
         }
         else if (hardest is { } k)
         {
