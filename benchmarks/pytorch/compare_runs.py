@@ -227,8 +227,10 @@ def main():
     out("")
     out("Cells: mean over seeds ± standard error (s/√n). Epoch 0 is the untrained encoder. kNN: weighted kNN "
         "(K = 200, σ = 0.07) of clean test embeddings against clean embeddings of every training image; −uniformity "
-        "and tolerance: augmented views of 1,000 training anchors against the memory bank (epoch 0: against the clean "
-        "training embeddings), each anchor's own row left out.")
+        "and tolerance: augmented views of 1,000 training anchors against "
+        + ("the memory bank (epoch 0: against the clean training embeddings)" if reference["negatives"] == "memory-bank"
+           else "the clean embeddings of every training image")
+        + ", each anchor's own row left out.")
     if counted:
         out(f"{differing} of {counted} rows differ at 95 %; with no real difference about 1 row in 20 is expected to "
             "differ by chance, and rows of neighbouring epochs are not independent.")

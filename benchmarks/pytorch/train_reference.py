@@ -1,12 +1,13 @@
 #!/usr/bin/python3
-"""An independent PyTorch implementation of ContrastiveLab's memory-bank training protocol (docs/paper.md §1-§2),
+"""An independent PyTorch implementation of ContrastiveLab's training protocol (docs/paper.md §1-§2) with a memory
+bank or in-batch negatives,
 for end-to-end parity runs beside `contrastive train` (docs/parity-end-to-end.md).
 
 Written from the protocol with torchvision transforms, a DataLoader and PyTorch's own RNG streams; only the
 definitions of the numbers it reports follow our code (src/ContrastiveLab/Training/Trainer.cs, Evaluator.cs and
 src/ContrastiveLab.Core/Metrics), and the encoder is benchmarks/pytorch/reference.py's SmallCnn, which matches
 ours layer by layer. Scope: the bundled fashion-mnist-subset, small-cnn with a linear head, the contrastive loss
-against a memory bank (the toolkit's defaults).
+against a memory bank or in-batch negatives (--negatives).
 
 Run with Debian's PyTorch (python3-torch, python3-torchvision, python3-numpy):
     /usr/bin/python3 benchmarks/pytorch/train_reference.py --out DIR [--seed 1] [--tau 0.2] [--epochs 30] ...
@@ -105,16 +106,17 @@ def train_transform(crop_scale_min):
 
 
 class AugmentedImages(torch.utils.data.Dataset):
-    """One augmented view per image, with its index (the memory-bank row)."""
+    """One augmented view per image (memory bank) or two (in-batch), with the image's index (the memory-bank row)."""
 
-    def __init__(self, images, transform):
-        self.images, self.transform = images, transform
+    def __init__(self, images, transform, views=1):
+        self.images, self.transform, self.views = images, transform, views
 
     def __len__(self):
         return self.images.shape[0]
 
     def __getitem__(self, index):
-        return self.transform(self.images[index]), index
+        image = self.images[index]
+        return tuple(self.transform(image) for _ in range(self.views)) + (index,)
 
 
 def augmented_views(images, transform, seed):
@@ -228,6 +230,13 @@ def memory_bank_loss(z, bank, index, tau):
     return F.cross_entropy(z @ bank.t() / tau, index)
 
 
+def in_batch_loss(z1, z2, tau):
+    """Eq. 1 within the batch, symmetrised: each first view against every second view (its own is the positive, the
+    other B - 1 the negatives), and the same with the views swapped; the mean of the two."""
+    targets = torch.arange(z1.shape[0])
+    return (F.cross_entropy(z1 @ z2.t() / tau, targets) + F.cross_entropy(z2 @ z1.t() / tau, targets)) / 2
+
+
 # ---- output
 def fmt(v):
     if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -306,7 +315,7 @@ def train(args):
         "framework": f"pytorch {torch.__version__}, torchvision {torchvision.__version__}",
         "dataset": "fashion-mnist-subset" if os.path.samefile(args.data, DEFAULT_DATA) else "idx:" + os.path.abspath(args.data),
         "data_path": os.path.abspath(args.data), "train_per_class": args.train_per_class,
-        "model": "small-cnn", "head": "linear", "embedding_dim": args.embedding_dim, "negatives": "memory-bank",
+        "model": "small-cnn", "head": "linear", "embedding_dim": args.embedding_dim, "negatives": args.negatives,
         "loss": "contrastive", "tau": args.tau, "augmentation": args.augmentation, "epochs": args.epochs,
         "batch_size": args.batch_size, "lr": args.lr, "momentum": args.momentum, "weight_decay": args.weight_decay,
         "schedule": args.schedule, "warmup_epochs": args.warmup_epochs, "bank_momentum": args.bank_momentum,
@@ -328,10 +337,11 @@ def train(args):
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay)
 
     transform = train_transform(AUGMENTATIONS[args.augmentation])
-    loader = torch.utils.data.DataLoader(AugmentedImages(x_train, transform), batch_size=args.batch_size, shuffle=True,
+    in_batch = args.negatives == "in-batch"
+    loader = torch.utils.data.DataLoader(AugmentedImages(x_train, transform, 2 if in_batch else 1), batch_size=args.batch_size, shuffle=True,
                                          drop_last=True, num_workers=args.workers, generator=order_generator)
     batches_per_epoch = len(loader)
-    print(f"run: contrastive tau={args.tau} memory-bank small-cnn (PyTorch {torch.__version__}), {args.epochs} epochs, "
+    print(f"run: contrastive tau={args.tau} {args.negatives} small-cnn (PyTorch {torch.__version__}), {args.epochs} epochs, "
           f"batch {args.batch_size}, lr {args.lr}, seed {args.seed}; {n_train} train / {x_test.shape[0]} test images, "
           f"augmentation {args.augmentation}, {torch.get_num_threads()} thread(s)", flush=True)
 
@@ -353,7 +363,7 @@ def train(args):
 
     history = []
     nan = float("nan")
-    history.append(evaluate(0, 0, nan, nan, nan, use_bank=False, initialise_bank=args.bank_init == "encoder" and args.epochs > 0))
+    history.append(evaluate(0, 0, nan, nan, nan, use_bank=False, initialise_bank=not in_batch and args.bank_init == "encoder" and args.epochs > 0))
     write_metrics(os.path.join(args.out, "metrics.csv"), history)
     print(epoch_line(history[-1]), flush=True)
 
@@ -362,29 +372,35 @@ def train(args):
         model.train()
         started = time.perf_counter()
         loss_sum, loss_count, images, lr = 0.0, 0, 0, args.lr
-        for batch_index, (views, index) in enumerate(loader):
+        for batch_index, (*views, index) in enumerate(loader):
             lr = learning_rate(args, epoch, batch_index, batches_per_epoch)
             for group in optimizer.param_groups:
                 group["lr"] = lr
             optimizer.zero_grad()
-            z = model(views)
-            loss = memory_bank_loss(z, bank, index, args.tau)
+            if in_batch:
+                # Both views in one forward pass, so batch norm sees them together.
+                z = model(torch.cat(views, 0))
+                loss = in_batch_loss(z[:index.shape[0]], z[index.shape[0]:], args.tau)
+            else:
+                z = model(views[0])
+                loss = memory_bank_loss(z, bank, index, args.tau)
             loss.backward()
             optimizer.step()
-            with torch.no_grad():
-                mixed = bank[index] * args.bank_momentum + z.detach() * (1 - args.bank_momentum)
-                bank[index] = F.normalize(mixed, p=2, dim=1)
+            if not in_batch:
+                with torch.no_grad():
+                    mixed = bank[index] * args.bank_momentum + z.detach() * (1 - args.bank_momentum)
+                    bank[index] = F.normalize(mixed, p=2, dim=1)
             value = loss.item()
             if not math.isfinite(value):
                 raise SystemExit(f"loss became {value} at epoch {epoch}, step {batch_index + 1} (global step {step + 1})")
             loss_sum += value
             loss_count += 1
-            images += views.shape[0]
+            images += index.shape[0]
             step += 1
         seconds = time.perf_counter() - started
         mean_loss, rate = loss_sum / max(1, loss_count), images / max(1e-9, seconds)
         if epoch % args.eval_every == 0 or epoch == args.epochs:
-            row = evaluate(epoch, step, mean_loss, lr, rate, use_bank=True)
+            row = evaluate(epoch, step, mean_loss, lr, rate, use_bank=not in_batch)
         else:
             row = {"epoch": epoch, "step": step, "lr": lr, "loss": mean_loss, "images_per_s": rate, "knn_top1": nan}
         history.append(row)
@@ -399,7 +415,7 @@ def train(args):
     rates = [r["images_per_s"] for r in history if math.isfinite(r.get("images_per_s", nan))]
     summary = {
         "status": "finished", "framework": config["framework"], "dataset": "fashion-mnist-subset", "model": "small-cnn",
-        "negatives": "memory-bank", "loss": "contrastive", "tau": args.tau, "epochs": args.epochs, "steps": step,
+        "negatives": args.negatives, "loss": "contrastive", "tau": args.tau, "epochs": args.epochs, "steps": step,
         "seed": args.seed, "train_images": n_train, "test_images": int(x_test.shape[0]),
         "knn_top1": finite_or_none(final["knn_top1"]), "best_knn_top1": max(knns) if knns else None,
         "final": {k: finite_or_none(v) for k, v in final.items()},
@@ -488,6 +504,7 @@ def main():
     parser.add_argument("--weight-decay", type=float, default=5e-4)
     parser.add_argument("--schedule", choices=["cosine", "step"], default="cosine")
     parser.add_argument("--warmup-epochs", type=int, default=0)
+    parser.add_argument("--negatives", choices=["memory-bank", "in-batch"], default="memory-bank")
     parser.add_argument("--bank-momentum", type=float, default=0.5)
     parser.add_argument("--bank-init", choices=["random", "encoder"], default="random")
     parser.add_argument("--embedding-dim", type=int, default=128)

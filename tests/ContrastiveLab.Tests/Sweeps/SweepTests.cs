@@ -14,7 +14,14 @@ public sealed class SweepTests : IDisposable
     public void Every_preset_parses_and_expands_to_valid_distinct_runs()
     {
         Assert.Contains("cpu-quick", SweepPresets.Names);
-        Assert.Equal(10, SweepPresets.Names.Count);
+        Assert.Equal(11, SweepPresets.Names.Count);
+        // The default and its memory-bank variant train the same grid and seeds; only the negative source differs.
+        var quick = SweepPresets.Get("cpu-quick").Expand();
+        var bank = SweepPresets.Get("cpu-quick-bank").Expand();
+        Assert.Equal(12, quick.Count);
+        Assert.All(quick, r => Assert.Equal("in-batch", r.Config.Negatives));
+        Assert.All(bank, r => Assert.Equal(("memory-bank", "encoder"), (r.Config.Negatives, r.Config.BankInit)));
+        Assert.Equal(quick.Select(r => (r.Config.Loss, r.Config.Tau, r.Config.Seed)), bank.Select(r => (r.Config.Loss, r.Config.Tau, r.Config.Seed)));
         foreach (string name in SweepPresets.Names)
         {
             var sweep = SweepPresets.Get(name);
