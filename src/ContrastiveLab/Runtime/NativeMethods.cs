@@ -8,6 +8,7 @@ internal static partial class NativeMethods
     internal const int RtldLazy = 0x1;
     internal const int MTrimThreshold = -1;
     internal const int MMmapThreshold = -3;
+    internal const int MMmapMax = -4;
 
     // libdl.so.2 exists on every glibc (a stub forwarding to libc since 2.34), so this works on old and new systems.
     [LibraryImport("libdl.so.2", EntryPoint = "dlopen", StringMarshalling = StringMarshalling.Utf8)]
