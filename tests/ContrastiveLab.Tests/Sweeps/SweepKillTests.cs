@@ -81,7 +81,10 @@ public sealed class SweepKillTests(ITestOutputHelper output) : IDisposable
             for (int attempt = 0; ; attempt++)
             {
                 Assert.True(attempt < 80, $"round {rounds} did not finish after 80 attempts (start-up {startup:F1} s, sweep {full:F1} s)");
-                double at = 0.5 * startup + full * 0.5 * rng.NextDouble();
+                // The window widens by a tenth of itself with each failed attempt of a round: start-up and sweep were
+                // timed once, at the start, and a machine that gets busier afterwards (other tests, other jobs) would
+                // otherwise kill every attempt before it progresses.
+                double at = (1 + 0.1 * attempt) * (0.5 * startup + full * 0.5 * rng.NextDouble());
                 using var child = ChildCli.Start("sweep", sweepFile, "--out", dir);
                 if (child.WaitForExit(TimeSpan.FromSeconds(at)))
                 {
