@@ -131,7 +131,7 @@ public static class SweepCommand
             bool? squeue = null;
             try
             {
-                var queue = SlurmQueue(root, out squeue);
+                var queue = SlurmSubmission.QueueByRun(root, out squeue);
                 sweeps = SweepStatus.Read(root, queue);
             }
             catch (SweepException e)
@@ -156,121 +156,18 @@ public static class SweepCommand
         return command;
     }
 
-    /// <summary>
-    /// What squeue says of the jobs recorded for each sweep under <paramref name="root"/>, keyed by sweep and run
-    /// name; <paramref name="available"/>: null when no job was ever submitted there, else whether squeue answered.
-    /// </summary>
-    private static Func<string, string, (string State, string Task)?>? SlurmQueue(string root, out bool? available)
-    {
-        available = null;
-        string listings = Path.Combine(root, "sweeps");
-        if (!Directory.Exists(listings))
-        {
-            return null;
-        }
-        var byRun = new Dictionary<(string Sweep, string Run), (string State, string Task)>();
-        foreach (string sweepName in Directory.GetFiles(listings, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>())
-        {
-            var submissions = SlurmClient.Submissions(root, sweepName);
-            if (submissions.Count == 0)
-            {
-                continue;
-            }
-            var tasks = SlurmClient.Queue([.. submissions.Select(s => s.JobId)]);
-            available = tasks is not null;
-            if (tasks is null)
-            {
-                return null;
-            }
-            foreach (var submission in submissions)
-            {
-                IReadOnlyList<SweepRun> runs;
-                try
-                {
-                    runs = SweepFile.Load(submission.SweepFile).Expand();
-                }
-                catch (SweepException)
-                {
-                    continue; // the job's sweep file is gone: its tasks cannot be told apart
-                }
-                foreach (var task in tasks.Where(t => t.JobId == submission.JobId && t.TaskId < runs.Count))
-                {
-                    byRun[(sweepName, runs[task.TaskId].Name)] = (task.State, $"{task.JobId}_{task.TaskId}");
-                }
-            }
-        }
-        return (sweep, run) => byRun.TryGetValue((sweep, run), out var t) ? t : null;
-    }
-
     /// <summary>Writes the resolved sweep file and the batch script, then submits it (or, for a dry run, prints the script).</summary>
     internal static int SubmitSlurm(SweepFile sweep, string results, JsonObject overrides, SlurmOptions options, bool dryRun, string device, TextWriter output, TextWriter error)
     {
-        IReadOnlyList<SweepRun> runs;
-        string resolved;
         try
         {
-            runs = sweep.Expand(sweep.Name, overrides);
-            resolved = sweep.ToResolvedJson(overrides);
+            SlurmSubmission.Submit(sweep, results, overrides, options, dryRun, device, CliCommand(), Path.GetFullPath(Directory.GetCurrentDirectory()), output, error);
+            return 0;
         }
         catch (SweepException e)
         {
             throw new UserError(e.Message);
         }
-        string root = Path.GetFullPath(results);
-        string slurmDir = Path.Combine(root, "slurm");
-        // Runs that an earlier job of this sweep still has queued or running are not submitted twice.
-        var queue = SlurmQueue(root, out _);
-        var active = Enumerable.Range(0, runs.Count).Where(i => queue?.Invoke(sweep.Name, runs[i].Name) is not null).ToHashSet();
-        var unfinished = Enumerable.Range(0, runs.Count).Where(i => !active.Contains(i) && !Trainer.IsFinished(Path.Combine(root, runs[i].Name))).ToArray();
-        if (unfinished.Length == 0)
-        {
-            output.WriteLine(active.Count == 0
-                ? $"sweep {sweep.Name}: all {runs.Count} runs in {root} have finished; nothing to submit"
-                : $"sweep {sweep.Name}: {active.Count} runs are already queued or running in Slurm, the other {runs.Count - active.Count} have finished; nothing to submit");
-            return 0;
-        }
-        if (active.Count > 0)
-        {
-            error.WriteLine($"{active.Count} runs already queued or running in Slurm are left out");
-        }
-        // The resolved file is named by its content: tasks of an earlier submission with other overrides keep reading theirs.
-        string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(resolved)))[..8].ToLowerInvariant();
-        string sweepFile = Path.Combine(slurmDir, $"{sweep.Name}-{hash}.sweep.json");
-        string script;
-        try
-        {
-            script = SlurmScript.Build(new SlurmScript.Inputs(sweep.Name, unfinished, CliCommand(), sweepFile, root, slurmDir,
-                Path.GetFullPath(Directory.GetCurrentDirectory()), device, options));
-        }
-        catch (ArgumentException e)
-        {
-            throw new UserError(e.Message);
-        }
-        if (dryRun)
-        {
-            output.Write(script);
-            error.WriteLine($"dry run: {unfinished.Length} of {runs.Count} runs would be submitted; nothing written or submitted");
-            return 0;
-        }
-        Directory.CreateDirectory(slurmDir);
-        AtomicFile.WriteAllText(sweepFile, resolved);
-        string scriptPath = Path.Combine(slurmDir, sweep.Name + ".sbatch");
-        AtomicFile.WriteAllText(scriptPath, script);
-        SweepRunner.WriteListing(sweep, runs, root);
-        string job;
-        try
-        {
-            job = SlurmClient.Submit(scriptPath);
-        }
-        catch (SweepException e)
-        {
-            throw new UserError(e.Message);
-        }
-        SlurmClient.Record(root, sweep.Name, new SlurmClient.Submission(job, sweepFile, DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
-        output.WriteLine(job);
-        error.WriteLine($"submitted job {job}: {unfinished.Length} of {runs.Count} runs of sweep {sweep.Name} (array {SlurmScript.Ranges(unfinished)}); " +
-            $"{runs.Count - unfinished.Length} finished before. Watch: contrastive sweep status {SlurmScript.Quote(root)}");
-        return 0;
     }
 
     /// <summary>The command that started this CLI: its apphost, or the dotnet host with <c>exec</c> and contrastive.dll.</summary>
@@ -300,7 +197,7 @@ public static class SweepCommand
         try
         {
             var outcome = SweepRunner.RunTask(sweep, results, index, options, overrides);
-            Console.Out.WriteLine($"task {index}: {outcome.Name} {(outcome.State == "skipped" ? "had finished before" : $"finished in {outcome.Seconds:F0} s")}");
+            Console.Out.WriteLine($"task {index}: {outcome.Name} {(outcome.State == SweepRunner.RunOutcome.Skipped ? "had finished before" : $"finished in {outcome.Seconds:F0} s")}");
             return 0;
         }
         catch (SweepException e)
@@ -401,43 +298,26 @@ public static class SweepCommand
         try
         {
             Console.Out.WriteLine($"sweep {sweep.Name} → {results}");
-            IReadOnlyList<SweepRunner.Outcome> outcomes;
-            bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-            if (interactive)
-            {
-                outcomes = [];
-                AnsiConsole.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                    .Start(ctx =>
+            var outcomes = !ProgressDisplay.Interactive
+                ? SweepRunner.Run(sweep, results, options, overrides) // the trainer's log prints one line per epoch
+                : ProgressDisplay.Show(ctx =>
+                {
+                    var runsBar = ctx.AddTask("runs");
+                    var runBar = ctx.AddTask("run");
+                    Action<TrainProgress> progress = _ => { };
+                    var result = SweepRunner.Run(sweep, results, options with { Log = TextWriter.Null, Progress = p => progress(p) }, overrides, (i, n, run) =>
                     {
-                        var runsTask = ctx.AddTask("runs");
-                        var runTask = ctx.AddTask("run");
-                        outcomes = SweepRunner.Run(sweep, results, options with
-                        {
-                            Log = TextWriter.Null,
-                            Progress = p =>
-                            {
-                                runTask.MaxValue = Math.Max(1, p.Epochs);
-                                runTask.Value = p.Epoch - 1 + (double)p.Step / Math.Max(1, p.StepsPerEpoch);
-                                string knn = p.KnnTop1 is { } k ? $"{k:P1}" : "–";
-                                runTask.Description = Markup.Escape($"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} kNN {knn} {p.ImagesPerSecond:F0} img/s");
-                            },
-                        }, overrides, (i, n, run) =>
-                        {
-                            runsTask.MaxValue = n;
-                            runsTask.Value = i;
-                            runsTask.Description = Markup.Escape($"run {i + 1}/{n} {run.Name}");
-                        });
-                        runsTask.Value = runsTask.MaxValue;
+                        runsBar.MaxValue = n;
+                        runsBar.Value = i;
+                        runsBar.Description = Markup.Escape($"run {i + 1}/{n} {run.Name}");
+                        progress = ProgressDisplay.RunBar(runBar); // a fresh description per run: no kNN carried over
                     });
-            }
-            else
-            {
-                outcomes = SweepRunner.Run(sweep, results, options, overrides); // the trainer's log prints one line per epoch
-            }
-            int failed = outcomes.Count(o => o.State == "failed");
-            Console.Out.WriteLine($"sweep {sweep.Name}: {outcomes.Count(o => o.State == "finished")} trained, {outcomes.Count(o => o.State == "skipped")} already finished, {failed} failed");
-            foreach (var o in outcomes.Where(o => o.State == "failed"))
+                    runsBar.Value = runsBar.MaxValue;
+                    return result;
+                });
+            int failed = outcomes.Count(o => o.State == SweepRunner.RunOutcome.Failed);
+            Console.Out.WriteLine($"sweep {sweep.Name}: {outcomes.Count(o => o.State == SweepRunner.RunOutcome.Finished)} trained, {outcomes.Count(o => o.State == SweepRunner.RunOutcome.Skipped)} already finished, {failed} failed");
+            foreach (var o in outcomes.Where(o => o.State == SweepRunner.RunOutcome.Failed))
             {
                 Console.Error.WriteLine($"failed: {o.Name}: {o.Error}");
             }

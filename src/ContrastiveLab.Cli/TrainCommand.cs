@@ -40,7 +40,7 @@ public static class TrainCommand
     public static Command Build()
     {
         var command = new Command("train", "Train an encoder into a run folder (config.json, metrics.csv, summary.json, checkpoints, TensorBoard events).");
-        var defaults = System.Text.Json.Nodes.JsonNode.Parse(Trainer.ToJson(new TrainConfig()))!.AsObject();
+        var defaults = System.Text.Json.Nodes.JsonNode.Parse(TrainConfig.ToJson(new TrainConfig()))!.AsObject();
         foreach (var o in new Option[] { ConfigFile, Dataset, DataPath, DataDir, TrainPerClass, Model, Head, NegativeSource, Loss, Tau, HardK, HardAlpha, AuthorsVariant,
             Augmentation, Epochs, BatchSize, Lr, WeightDecay, Schedule, Seed, Workers, CheckpointEvery, EvalEvery, MaxSteps, Out, Resume, PrintConfig })
         {
@@ -59,7 +59,7 @@ public static class TrainCommand
             if (parse.GetValue(PrintConfig))
             {
                 // The config a run started with these arguments would record in its config.json.
-                parse.InvocationConfiguration.Output.WriteLine(Trainer.ToJson(config));
+                parse.InvocationConfiguration.Output.WriteLine(TrainConfig.ToJson(config));
                 return 0;
             }
             var session = TorchSession.Start(parse, Console.Error);
@@ -100,7 +100,7 @@ public static class TrainCommand
         }
         try
         {
-            return Trainer.FromJson(File.ReadAllText(path));
+            return TrainConfig.FromJson(File.ReadAllText(path));
         }
         catch (JsonException e)
         {
@@ -150,8 +150,7 @@ public static class TrainCommand
                 Cancel = cancel.Token,
                 Download = ConsoleDownload.Run,
             };
-            bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-            if (!interactive)
+            if (!ProgressDisplay.Interactive)
             {
                 // Piped or redirected: the trainer's own log is the output, one line per epoch (with its ETA).
                 Trainer.Run(config, outDir, options);
@@ -161,24 +160,13 @@ public static class TrainCommand
             {
                 AnsiConsole.WriteLine(previous); // the trainer's log is silenced under the progress display
             }
-            System.Text.Json.Nodes.JsonObject? summary = null;
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask("starting", maxValue: Math.Max(1, config.Epochs));
-                    var describe = new ProgressText();
-                    summary = Trainer.Run(config, outDir, options with
-                    {
-                        Log = TextWriter.Null,
-                        Progress = p =>
-                        {
-                            task.Value = p.Epoch - 1 + (double)p.Step / Math.Max(1, p.StepsPerEpoch);
-                            task.Description = Markup.Escape(describe.Next(p));
-                        },
-                    });
-                    task.Value = task.MaxValue;
-                });
+            var summary = ProgressDisplay.Show(ctx =>
+            {
+                var run = ctx.AddTask("starting", maxValue: Math.Max(1, config.Epochs));
+                var result = Trainer.Run(config, outDir, options with { Log = TextWriter.Null, Progress = ProgressDisplay.RunBar(run) });
+                run.Value = run.MaxValue;
+                return result;
+            });
             if (FinishedLine(summary, config.Epochs) is { } line)
             {
                 AnsiConsole.WriteLine(line);
@@ -197,22 +185,4 @@ public static class TrainCommand
         summary?["knn_top1"]?.GetValue<double>() is { } knn
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"finished: kNN top-1 {knn:P2} after {Trainer.Count(epochs, "epoch")}")
             : null;
-
-    /// <summary>
-    /// The progress display's text: epoch, loss and speed, and the kNN of the last evaluated epoch once there is one.
-    /// No time left (the display's own column shows it, once), and never the untrained encoder's kNN as this epoch's.
-    /// </summary>
-    internal sealed class ProgressText
-    {
-        private string _lastKnn = "";
-
-        public string Next(TrainProgress p)
-        {
-            if (p.EpochFinished && p.KnnTop1 is { } k)
-            {
-                _lastKnn = string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (kNN {k:P1} after epoch {p.Epoch})");
-            }
-            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} {p.ImagesPerSecond:F0} img/s{_lastKnn}");
-        }
-    }
 }

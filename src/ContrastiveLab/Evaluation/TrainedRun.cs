@@ -63,7 +63,7 @@ public sealed class TrainedRun : IDisposable
         TrainConfig config;
         try
         {
-            config = Trainer.FromJson(File.ReadAllText(configPath));
+            config = TrainConfig.FromJson(File.ReadAllText(configPath));
         }
         catch (System.Text.Json.JsonException e)
         {

@@ -196,7 +196,7 @@ public sealed record SweepFile(string Name, string Description, string Follows, 
                     TrainConfig config;
                     try
                     {
-                        config = Trainer.FromJson(merged.ToJsonString()).Validate();
+                        config = TrainConfig.FromJson(merged.ToJsonString()).Validate();
                     }
                     catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
                     {
@@ -228,7 +228,7 @@ public sealed record SweepFile(string Name, string Description, string Follows, 
             ["description"] = Description,
             ["follows"] = Follows,
             ["base"] = new JsonObject(),
-            ["grid"] = new JsonArray([.. runs.Select(r => JsonNode.Parse(Trainer.ToJson(r.Config)))]),
+            ["grid"] = new JsonArray([.. runs.Select(r => JsonNode.Parse(TrainConfig.ToJson(r.Config)))]),
         };
         return resolved.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
@@ -254,7 +254,7 @@ public sealed record SweepFile(string Name, string Description, string Follows, 
             parts.Add(config.Negatives);
         }
         parts.Add("s" + config.Seed.ToString(CultureInfo.InvariantCulture));
-        string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Trainer.ToJson(config))))[..8].ToLowerInvariant();
+        string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(TrainConfig.ToJson(config))))[..8].ToLowerInvariant();
         return $"{config.Dataset}_{string.Join('_', parts)}_{hash}";
     }
 

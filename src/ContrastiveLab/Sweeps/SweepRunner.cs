@@ -19,15 +19,28 @@ public static class SweepRunner
     /// <summary>Written atomically into a run folder when the run fails: its last error line, when and where.</summary>
     public const string FailureFile = RunFailure.FileName;
 
-    /// <summary>What happened to one run.</summary>
-    public sealed record Outcome(string Name, string State, string? Error, double Seconds);
+    /// <summary>What happened to one run of a sweep.</summary>
+    public enum RunOutcome
+    {
+        /// <summary>Trained to the end now (started or resumed).</summary>
+        Finished,
+
+        /// <summary>Had finished before; nothing was done.</summary>
+        Skipped,
+
+        /// <summary>Stopped by an error; its line is in the run folder's <see cref="FailureFile"/>.</summary>
+        Failed,
+    }
+
+    /// <summary>What happened to one run: its name, the outcome, the error line of a failure and the seconds spent.</summary>
+    public sealed record Outcome(string Name, RunOutcome State, string? Error, double Seconds);
 
     /// <summary>Runs <paramref name="sweep"/> into <paramref name="resultsDirectory"/>.</summary>
     /// <param name="sweep">The sweep.</param>
     /// <param name="resultsDirectory">Where run folders go, one per run.</param>
     /// <param name="options">Device, threads, log and cancellation; <c>Resume</c> is decided per run.</param>
     /// <param name="overrides">Config keys applied to every run (e.g. <c>max_steps</c> for smoke tests).</param>
-    /// <param name="onRunStart">Called with (index, count, run) before each run.</param>
+    /// <param name="onRunStart">Called with (index, count, run) before each run that trains.</param>
     public static IReadOnlyList<Outcome> Run(SweepFile sweep, string resultsDirectory, TrainRunOptions options, JsonObject? overrides = null,
         Action<int, int, SweepRun>? onRunStart = null)
     {
@@ -36,26 +49,17 @@ public static class SweepRunner
         var outcomes = new List<Outcome>();
         for (int i = 0; i < runs.Count; i++)
         {
-            var run = runs[i];
-            string dir = Path.Combine(resultsDirectory, run.Name);
-            if (Trainer.IsFinished(dir))
-            {
-                options.Log.WriteLine($"[{i + 1}/{runs.Count}] {run.Name}: finished before, skipped");
-                outcomes.Add(new Outcome(run.Name, "skipped", null, 0));
-                continue;
-            }
-            options.Cancel.ThrowIfCancellationRequested();
-            onRunStart?.Invoke(i, runs.Count, run);
-            var watch = Stopwatch.StartNew();
+            int index = i;
+            string tag = $"[{i + 1}/{runs.Count}]";
             try
             {
-                Train(run, dir, $"[{i + 1}/{runs.Count}]", options);
-                outcomes.Add(new Outcome(run.Name, "finished", null, watch.Elapsed.TotalSeconds));
+                outcomes.Add(RunOne(runs[i], resultsDirectory, tag, options, () => onRunStart?.Invoke(index, runs.Count, runs[index])));
             }
             catch (TrainingStoppedException e) when (!e.Interrupted)
             {
-                options.Log.WriteLine($"[{i + 1}/{runs.Count}] {run.Name}: failed: {e.Message}");
-                outcomes.Add(new Outcome(run.Name, "failed", e.Message, watch.Elapsed.TotalSeconds));
+                // Recorded in the run folder by RunOne; a local sweep goes on with the next run.
+                options.Log.WriteLine($"{tag} {runs[i].Name}: failed: {e.Message}");
+                outcomes.Add(new Outcome(runs[i].Name, RunOutcome.Failed, e.Message, 0));
             }
         }
         return outcomes;
@@ -63,9 +67,9 @@ public static class SweepRunner
 
     /// <summary>
     /// Runs only run <paramref name="index"/> (0-based, in <see cref="SweepFile.Expand"/> order): what one array task
-    /// of a cluster job does. A finished run returns at once as "skipped"; a folder with a config resumes from its
-    /// newest valid checkpoint. Any failure but an interruption or a busy folder is recorded in the run folder's
-    /// <see cref="FailureFile"/> and rethrown; a run that then finishes removes it.
+    /// of a cluster job does. A finished run returns at once as <see cref="RunOutcome.Skipped"/>; a folder with a
+    /// config resumes from its newest valid checkpoint. Any failure but an interruption or a busy folder is recorded
+    /// in the run folder's <see cref="FailureFile"/> and rethrown; a run that then finishes removes it.
     /// </summary>
     /// <exception cref="SweepException">The index is outside the sweep.</exception>
     /// <exception cref="RunLockedException">Another process trains into the run's folder.</exception>
@@ -80,21 +84,33 @@ public static class SweepRunner
         {
             WriteListing(sweep, runs, resultsDirectory); // a task started by hand: let status and report see the sweep
         }
-        var run = runs[index];
+        return RunOne(runs[index], resultsDirectory, $"[task {index}, {index + 1}/{runs.Count}]", options, beforeTraining: null);
+    }
+
+    /// <summary>
+    /// The one core of local sweeps and array tasks: skips a finished run, else trains it (resuming when its folder
+    /// holds a config). A failure, other than an interruption, a cancellation or a busy folder, is written to the run
+    /// folder's <see cref="FailureFile"/> and rethrown.
+    /// </summary>
+    private static Outcome RunOne(SweepRun run, string resultsDirectory, string tag, TrainRunOptions options, Action? beforeTraining)
+    {
         string dir = Path.Combine(resultsDirectory, run.Name);
-        string tag = $"[task {index}, {index + 1}/{runs.Count}]";
         if (Trainer.IsFinished(dir))
         {
-            options.Log.WriteLine($"{tag} {run.Name}: finished before, nothing to do");
-            return new Outcome(run.Name, "skipped", null, 0);
+            options.Log.WriteLine($"{tag} {run.Name}: finished before, skipped");
+            return new Outcome(run.Name, RunOutcome.Skipped, null, 0);
         }
+        options.Cancel.ThrowIfCancellationRequested();
+        beforeTraining?.Invoke();
+        bool resume = File.Exists(Path.Combine(dir, Trainer.ConfigFile));
+        options.Log.WriteLine($"{tag} {run.Name}: {(resume ? "resuming" : "starting")} ({run.Config.Describe})");
         var watch = Stopwatch.StartNew();
         try
         {
-            Train(run, dir, tag, options);
-            return new Outcome(run.Name, "finished", null, watch.Elapsed.TotalSeconds);
+            Trainer.Run(run.Config, dir, options with { Resume = resume });
+            return new Outcome(run.Name, RunOutcome.Finished, null, watch.Elapsed.TotalSeconds);
         }
-        catch (Exception e) when (e is not (RunLockedException or OperationCanceledException or TrainingStoppedException))
+        catch (Exception e) when (e is not (RunLockedException or OperationCanceledException or TrainingStoppedException { Interrupted: true }))
         {
             RunFailure.Write(dir, e.Message);
             throw;
@@ -119,19 +135,4 @@ public static class SweepRunner
 
     /// <summary>The last error line recorded in <paramref name="runDirectory"/>, or null when the run has no failure on record.</summary>
     public static string? LastFailure(string runDirectory) => RunFailure.Read(runDirectory)?.Error;
-
-    private static void Train(SweepRun run, string dir, string tag, TrainRunOptions options)
-    {
-        bool resume = File.Exists(Path.Combine(dir, Trainer.ConfigFile));
-        options.Log.WriteLine($"{tag} {run.Name}: {(resume ? "resuming" : "starting")} ({run.Config.Describe})");
-        try
-        {
-            Trainer.Run(run.Config, dir, options with { Resume = resume });
-        }
-        catch (TrainingStoppedException e) when (!e.Interrupted)
-        {
-            RunFailure.Write(dir, e.Message);
-            throw;
-        }
-    }
 }

@@ -6,7 +6,7 @@ namespace ContrastiveLab.Training;
 /// Everything that defines a training run. Immutable; <see cref="Validate"/> names the first option out of range.
 /// Written to the run folder as <c>config.json</c> with every default resolved.
 /// </summary>
-public sealed record TrainConfig
+public sealed partial record TrainConfig
 {
     /// <summary>Dataset name (see <c>contrastive data info</c>); the default is the bundled Fashion-MNIST subset.</summary>
     public string Dataset { get; init; } = "fashion-mnist-subset";

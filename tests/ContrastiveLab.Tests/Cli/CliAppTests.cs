@@ -65,7 +65,7 @@ public class CliAppTests
     [Fact]
     public void The_terminal_progress_text_has_no_eta_of_its_own_and_keeps_the_last_evaluated_knn()
     {
-        var text = new ContrastiveLab.Cli.TrainCommand.ProgressText();
+        var text = new ContrastiveLab.Cli.ProgressText();
         var step = new TrainProgress(1, 3, 5, 10, 2.5, 800, null, TimeSpan.FromSeconds(30), false);
         string first = text.Next(step);
         Assert.Equal("epoch 1/3 loss 2.5000 800 img/s", first); // no ETA (the display's column has it), no kNN yet
@@ -94,7 +94,7 @@ public class CliAppTests
                 "--out", outDir, "--print-config");
             Assert.True(code == 0, err);
             // The file's values, the options over them, and the defaults for the rest: what the run would record.
-            var config = Trainer.FromJson(stdout);
+            var config = TrainConfig.FromJson(stdout);
             Assert.Equal(("hard", 0.5, 3, 2, "data.idx"), (config.Loss, config.Tau, config.Epochs, config.EvalEvery, config.DataPath));
             Assert.Equal(new TrainConfig().BatchSize, config.BatchSize);
             Assert.False(Directory.Exists(outDir));

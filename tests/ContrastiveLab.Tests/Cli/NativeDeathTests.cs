@@ -21,7 +21,7 @@ public sealed class NativeDeathTests : IDisposable
     {
         Directory.CreateDirectory(_root);
         string file = Path.Combine(_root, "tiny.json");
-        File.WriteAllText(file, Trainer.ToJson(TrainerTests.Tiny() with { Epochs = 2 }));
+        File.WriteAllText(file, TrainConfig.ToJson(TrainerTests.Tiny() with { Epochs = 2 }));
         return file;
     }
 

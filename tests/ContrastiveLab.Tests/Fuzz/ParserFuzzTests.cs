@@ -159,7 +159,7 @@ public class ParserFuzzTests(ITestOutputHelper output)
             new TrainConfig(),
             new TrainConfig { Dataset = "cifar10", Model = "resnet18-cifar", Loss = "hard", HardK = 100, Negatives = "queue", MaxSteps = 5 },
             new TrainConfig { Loss = "hard-simple", HardAlpha = 0.1, DataPath = "/data/x", TrainPerClass = 10, Augmentation = "cifar-paper" },
-        }.Select(c => Encoding.UTF8.GetBytes(Trainer.ToJson(c))).ToList();
+        }.Select(c => Encoding.UTF8.GetBytes(TrainConfig.ToJson(c))).ToList();
         var keys = SweepFile.ConfigKeys;
         FuzzHarness.Run(new FuzzTarget
         {

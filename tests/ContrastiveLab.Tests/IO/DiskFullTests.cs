@@ -58,7 +58,7 @@ public sealed class DiskFullTests(FixtureRunFixture reference, ITestOutputHelper
     {
         string configFile = Path.Combine(_root, "tiny.json");
         Directory.CreateDirectory(_root);
-        File.WriteAllText(configFile, Trainer.ToJson(FixtureRunFixture.Config()));
+        File.WriteAllText(configFile, TrainConfig.ToJson(FixtureRunFixture.Config()));
         string dir = Path.Combine(_root, "run");
         try
         {

@@ -167,7 +167,7 @@ public sealed class SweepKillTests(ITestOutputHelper output) : IDisposable
             string config = Path.Combine(runDir, Trainer.ConfigFile);
             if (File.Exists(config))
             {
-                Assert.Equal(run.Config, Trainer.FromJson(File.ReadAllText(config)));
+                Assert.Equal(run.Config, TrainConfig.FromJson(File.ReadAllText(config)));
             }
             string environment = Path.Combine(runDir, Trainer.EnvironmentFile);
             if (File.Exists(environment))

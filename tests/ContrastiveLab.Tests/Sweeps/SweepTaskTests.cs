@@ -51,7 +51,7 @@ public sealed class SweepTaskTests : IDisposable
         File.WriteAllText(Path.Combine(dir, SweepRunner.FailureFile), """{ "error": "an earlier attempt" }""");
         var log = new StringWriter();
         var outcome = SweepRunner.RunTask(Sweep(), _root, 0, new TrainRunOptions { Threads = 2, Log = log });
-        Assert.Equal("finished", outcome.State);
+        Assert.Equal(SweepRunner.RunOutcome.Finished, outcome.State);
         Assert.Contains("resuming", log.ToString());
         Assert.Equal("finished", State(_root, 0).State);
         Assert.False(File.Exists(Path.Combine(dir, SweepRunner.FailureFile)), "a finished run still carries an old failure");
@@ -63,7 +63,7 @@ public sealed class SweepTaskTests : IDisposable
         Assert.All(files, f => Assert.True(f.LastWriteTimeUtc <= summary.LastWriteTimeUtc, $"{f.FullName} was written after summary.json"));
 
         // A finished run's task has nothing to do.
-        Assert.Equal("skipped", SweepRunner.RunTask(Sweep(), _root, 0, new TrainRunOptions { Threads = 2 }).State);
+        Assert.Equal(SweepRunner.RunOutcome.Skipped, SweepRunner.RunTask(Sweep(), _root, 0, new TrainRunOptions { Threads = 2 }).State);
     }
 
     [Fact]

@@ -77,12 +77,12 @@ public sealed class SweepTests : IDisposable
             """;
         var sweep = SweepFile.Parse(json, "tiny.json");
         var first = SweepRunner.Run(sweep, _root, new TrainRunOptions { Threads = 2 });
-        Assert.Equal(["finished", "finished"], first.Select(o => o.State));
+        Assert.Equal([SweepRunner.RunOutcome.Finished, SweepRunner.RunOutcome.Finished], first.Select(o => o.State));
         var second = SweepRunner.Run(sweep, _root, new TrainRunOptions { Threads = 2 });
-        Assert.Equal(["skipped", "skipped"], second.Select(o => o.State));
+        Assert.Equal([SweepRunner.RunOutcome.Skipped, SweepRunner.RunOutcome.Skipped], second.Select(o => o.State));
         var wider = SweepFile.Parse(json.Replace("[0.2, 0.5]", "[0.2, 0.5, 1.0]", StringComparison.Ordinal), "tiny.json");
         var third = SweepRunner.Run(wider, _root, new TrainRunOptions { Threads = 2 });
-        Assert.Equal(["skipped", "skipped", "finished"], third.Select(o => o.State));
+        Assert.Equal([SweepRunner.RunOutcome.Skipped, SweepRunner.RunOutcome.Skipped, SweepRunner.RunOutcome.Finished], third.Select(o => o.State));
         Assert.True(File.Exists(Path.Combine(_root, "sweeps", "tiny.json")));
     }
 

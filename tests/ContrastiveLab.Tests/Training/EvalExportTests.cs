@@ -146,7 +146,7 @@ public sealed class EvalExportTests(TrainedRunFixture trained, ITestOutputHelper
         Directory.CreateDirectory(empty);
         string noCheckpoint = Path.Combine(trained.Root, "no-checkpoint");
         Directory.CreateDirectory(noCheckpoint);
-        File.WriteAllText(Path.Combine(noCheckpoint, Trainer.ConfigFile), Trainer.ToJson(trained.Config));
+        File.WriteAllText(Path.Combine(noCheckpoint, Trainer.ConfigFile), TrainConfig.ToJson(trained.Config));
         foreach (var (args, says) in new (string[], string)[]
         {
             (["eval", "linear", "--run", Path.Combine(trained.Root, "missing")], "run folder not found"),

@@ -21,7 +21,7 @@ public sealed class InterruptTests(FixtureRunFixture reference, ITestOutputHelpe
     {
         Directory.CreateDirectory(_root);
         string configFile = Path.Combine(_root, "tiny.json");
-        File.WriteAllText(configFile, Trainer.ToJson(FixtureRunFixture.Config()));
+        File.WriteAllText(configFile, TrainConfig.ToJson(FixtureRunFixture.Config()));
         var rng = new Random(20210619);
         var stops = new List<string>();
         string runDir = "";

@@ -20,7 +20,7 @@ public sealed class NonFiniteLossTests(ReferenceRunFixture reference) : IDisposa
     {
         Directory.CreateDirectory(_root);
         string config = Path.Combine(_root, "tiny.json");
-        File.WriteAllText(config, Trainer.ToJson(ReferenceRunFixture.Config));
+        File.WriteAllText(config, TrainConfig.ToJson(ReferenceRunFixture.Config));
         string run = Path.Combine(_root, "run");
 
         // Six steps an epoch: global step 8 is epoch 2, step 2. Poison the weights just before it.

@@ -19,7 +19,7 @@ public sealed class SigkillResumeTests(ReferenceRunFixture reference) : IDisposa
     {
         Directory.CreateDirectory(_root);
         string configFile = Path.Combine(_root, "tiny.json");
-        File.WriteAllText(configFile, Trainer.ToJson(ReferenceRunFixture.Config));
+        File.WriteAllText(configFile, TrainConfig.ToJson(ReferenceRunFixture.Config));
         var rng = new Random(20210601);
         var kills = new List<string>();
         string runDir = "";
