@@ -98,7 +98,7 @@ public static class CliApp
             var known = option
                 ? command.Options.Concat(command.Parents.OfType<Command>().SelectMany(p => p.Options.Where(o => o.Recursive))).SelectMany(o => o.Aliases.Prepend(o.Name))
                 : command.Subcommands.SelectMany(c => c.Aliases.Prepend(c.Name));
-            string? guess = OptionChecks.Suggest(word, known.Distinct());
+            string? guess = Core.Spelling.Suggest(word, known.Distinct());
             string path = string.Join(' ', Path(command).Prepend("contrastive"));
             bool root = command is RootCommand;
             string what = option ? "unknown option" : root || guess is not null ? "unknown command" : "unexpected argument";

@@ -247,7 +247,7 @@ public static class SweepCommand
             string key = pair[..eq].Replace('-', '_');
             if (!SweepFile.ConfigKeys.Contains(key))
             {
-                string? guess = SweepFile.Suggest(key, SweepFile.ConfigKeys);
+                string? guess = Core.Spelling.Suggest(key, SweepFile.ConfigKeys);
                 throw new UserError($"--set {pair}: unknown config key '{key}'" + (guess is null ? "" : $"; did you mean '{guess}'?"));
             }
             string raw = pair[(eq + 1)..];

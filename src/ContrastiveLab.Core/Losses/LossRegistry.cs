@@ -48,28 +48,7 @@ public static class LossRegistry
             return key;
         }
 
-        string nearest = Names.MinBy(n => EditDistance(key, n))!;
-        string hint = EditDistance(key, nearest) <= 3 ? $" Did you mean '{nearest}'?" : string.Empty;
+        string hint = Spelling.Suggest(key, Names) is { } nearest ? $" Did you mean '{nearest}'?" : string.Empty;
         throw new ArgumentException($"Unknown loss name '{name}'; allowed: {string.Join(", ", Names)}.{hint}", nameof(name));
-    }
-
-    /// <summary>Levenshtein distance between two short strings.</summary>
-    internal static int EditDistance(string a, string b)
-    {
-        int[] previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        int[] current = new int[b.Length + 1];
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 }

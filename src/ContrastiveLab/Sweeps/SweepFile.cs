@@ -273,11 +273,8 @@ public sealed record SweepFile(string Name, string Description, string Follows, 
     {
         if (!allowed.Contains(key))
         {
-            string? guess = Suggest(key, allowed);
+            string? guess = Core.Spelling.Suggest(key, allowed);
             throw new SweepException($"{source}: unknown {what} '{Shorten(key)}'" + (guess is null ? $"; allowed: {string.Join(", ", allowed)}" : $"; did you mean '{guess}'?"));
         }
     }
-
-    /// <summary>The allowed word closest to <paramref name="word"/> by edit distance, if it is close.</summary>
-    public static string? Suggest(string word, IEnumerable<string> allowed) => OptionChecks.Suggest(word, allowed);
 }

@@ -21,7 +21,7 @@ public static class SweepPresets
         using var stream = typeof(SweepPresets).Assembly.GetManifestResourceStream(Prefix + name + ".json");
         if (stream is null)
         {
-            string? guess = SweepFile.Suggest(name, Names);
+            string? guess = Core.Spelling.Suggest(name, Names);
             throw new SweepException($"unknown preset '{name}'" + (guess is null ? "" : $" (did you mean '{guess}'?)") + $"; presets: {string.Join(", ", Names)}");
         }
         using var reader = new StreamReader(stream);

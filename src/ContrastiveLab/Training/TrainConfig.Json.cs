@@ -31,7 +31,7 @@ public sealed partial record TrainConfig
             {
                 if (!JsonKeys.Contains(property.Name))
                 {
-                    string? guess = OptionChecks.Suggest(property.Name, JsonKeys);
+                    string? guess = Core.Spelling.Suggest(property.Name, JsonKeys);
                     throw new JsonException($"unknown config key '{Shorten(property.Name)}'" + (guess is null ? $"; known keys: {string.Join(", ", JsonKeys)}" : $"; did you mean '{guess}'?"));
                 }
                 if (!seen.Add(property.Name))

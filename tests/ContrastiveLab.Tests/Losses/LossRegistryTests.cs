@@ -63,5 +63,5 @@ public class LossRegistryTests
     [InlineData("simpel", "simple", 2)]
     [InlineData("", "single", 6)]
     public void Edit_distance_counts_insertions_deletions_and_substitutions(string a, string b, int expected) =>
-        Assert.Equal(expected, LossRegistry.EditDistance(a, b));
+        Assert.Equal(expected, ContrastiveLab.Core.Spelling.Distance(a, b));
 }
