@@ -1,5 +1,6 @@
 using System.Globalization;
 using ContrastiveLab.Augmentation;
+using ContrastiveLab.Bench;
 using ContrastiveLab.Benchmarks;
 using ContrastiveLab.Runtime;
 using BenchmarkDotNet.Jobs;

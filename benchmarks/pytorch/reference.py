@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """PyTorch reference for `contrastive bench`: workloads 1-5 and 7 with the same models (layer by layer), batch
-sizes, shapes, step counts and algorithms as src/ContrastiveLab/Benchmarks, printing the same JSON.
+sizes, shapes, step counts and algorithms as src/ContrastiveLab/Bench, printing the same JSON.
 
 Run with Debian's PyTorch + OpenBLAS (apt-get install python3-torch libopenblas0-openmp):
     /usr/bin/python3 benchmarks/pytorch/reference.py [--only NAME,...] [--json OUT|-] [--repeats N] [--smoke]
@@ -225,7 +225,7 @@ def result(name, figures, note="", variant=""):
     return dict(name=name, variant=variant, framework="pytorch " + torch.__version__, **figures, note=note)
 
 
-# ---- workloads: one function each, mirroring src/ContrastiveLab/Benchmarks/*Workload.cs
+# ---- workloads: one function each, mirroring src/ContrastiveLab/Bench/*Workload.cs
 class TrainingStep:
     """TrainingStepBench: forward, loss, backward, SGD(0.06, 0.9, wd 5e-4) (+ memory-bank update, momentum 0.5)."""
 

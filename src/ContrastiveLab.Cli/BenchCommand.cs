@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using ContrastiveLab.Benchmarks;
+using ContrastiveLab.Bench;
 
 namespace ContrastiveLab.Cli;
 

@@ -11,7 +11,7 @@ namespace ContrastiveLab.Core.Losses;
 /// </summary>
 /// <remarks>
 /// Measured on the 2-core CPU machine (TorchSharp 0.107, libtorch 2.10, 2 threads) with
-/// <c>dotnet run -c Release --project benchmarks/ContrastiveLab.Benchmarks -- loss-bank</c>:
+/// <c>dotnet run -c Release --project benchmarks/ContrastiveLab.Bench -- loss-bank</c>:
 /// forward + backward with M = 1,281,167, B = 256, D = 128 float32 peaked at 1.0 GB resident for the whole process
 /// (656 MB of it the bank; 1.15 GB after running all five losses in turn) and took 9–11 s for the contrastive loss,
 /// 17–21 s for the hard losses with K = 4095, on a 2-core machine under a load average of 7–14. Details: docs/losses.md.

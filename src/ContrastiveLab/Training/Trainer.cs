@@ -616,12 +616,12 @@ public static class Trainer
     }
 
     /// <summary>
-    /// FLOPs of one training step per image (<see cref="Benchmarks.ModelFlops"/>): a forward and backward of one view
+    /// FLOPs of one training step per image (<see cref="Bench.ModelFlops"/>): a forward and backward of one view
     /// for the memory bank, of two views in-batch, and for the queue one view plus the key encoder's forward of the other.
     /// </summary>
     internal static double TrainingFlopsPerImage(Models.ContrastiveEncoder model, long channels, long size, string negatives)
     {
-        double training = Benchmarks.ModelFlops.TrainingPerImage(model, channels, size);
+        double training = Bench.ModelFlops.TrainingPerImage(model, channels, size);
         return negatives switch
         {
             "memory-bank" => training,

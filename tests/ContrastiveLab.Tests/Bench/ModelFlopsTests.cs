@@ -1,10 +1,10 @@
-using ContrastiveLab.Benchmarks;
+using ContrastiveLab.Bench;
 using ContrastiveLab.Models;
 using ContrastiveLab.Runtime;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace ContrastiveLab.Tests.Benchmarks;
+namespace ContrastiveLab.Tests.Bench;
 
 /// <summary>The FLOP count behind the bench's achieved GFLOP/s, against counts done by hand.</summary>
 public sealed class ModelFlopsTests

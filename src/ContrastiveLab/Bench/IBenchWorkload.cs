@@ -1,4 +1,4 @@
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>A named benchmark workload of <c>contrastive bench</c>.</summary>
 public interface IBenchWorkload

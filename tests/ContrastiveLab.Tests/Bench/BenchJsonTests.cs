@@ -1,8 +1,8 @@
 using ContrastiveLab.Runtime;
 using System.Text.Json.Nodes;
-using ContrastiveLab.Benchmarks;
+using ContrastiveLab.Bench;
 
-namespace ContrastiveLab.Tests.Benchmarks;
+namespace ContrastiveLab.Tests.Bench;
 
 /// <summary>The JSON shape of <c>contrastive bench --json</c>, the median and the ratio orientation.</summary>
 public sealed class BenchJsonTests

@@ -1,7 +1,7 @@
 using ContrastiveLab.Core.Metrics;
 using static TorchSharp.torch;
 
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>
 /// Workload 5: set-wise uniformity (Eq. 10, all N(N−1)/2 pairs) plus set-wise tolerance (Eq. 11) over N = 60,000

@@ -4,7 +4,7 @@ using ContrastiveLab.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>
 /// Workload 4: the contrastive loss (τ = 0.07) forward + backward with respect to the anchors, B = 256, D = 128,

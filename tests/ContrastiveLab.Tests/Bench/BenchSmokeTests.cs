@@ -1,6 +1,6 @@
-using ContrastiveLab.Benchmarks;
+using ContrastiveLab.Bench;
 
-namespace ContrastiveLab.Tests.Benchmarks;
+namespace ContrastiveLab.Tests.Bench;
 
 /// <summary>The smoke mode runs every workload once and returns well-formed results. No timing assertions.</summary>
 public sealed class BenchSmokeTests

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>Workload 7: one 2048×2048 by 2048×2048 float32 matrix product into a preallocated output, GFLOP/s
 /// (2·n³ operations): the ceiling the other workloads are read against.</summary>

@@ -1,4 +1,4 @@
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>Workload 2: small CNN, two views of 256 images, in-batch (NT-Xent style) contrastive loss symmetrised
 /// over the views as <see cref="Training.Trainer"/> does; images/s (anchors) of fwd + bwd + SGD.</summary>

@@ -4,7 +4,7 @@ using ContrastiveLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>
 /// The training step of <see cref="Trainer"/> (<see cref="TrainingStep"/>) on random input tensors of the right shape (data loading and

@@ -1,4 +1,4 @@
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>The workloads of <c>contrastive bench</c>, in issue order.</summary>
 public static class BenchWorkloads

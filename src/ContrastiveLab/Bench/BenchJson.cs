@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>
 /// The JSON of <c>contrastive bench --json</c> and of benchmarks/pytorch/reference.py: a list of objects, each with

@@ -1,4 +1,4 @@
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>TorchSharp-versus-PyTorch ratios, oriented so that above 1 always means TorchSharp does better.</summary>
 public static class BenchRatio

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>Wall-clock timing: warm-up runs, then the median of timed runs.</summary>
 public static class BenchClock

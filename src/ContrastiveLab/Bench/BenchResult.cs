@@ -1,4 +1,4 @@
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>
 /// One measured figure set of a workload. <see cref="Figures"/> maps a unit name (<c>images_per_s</c>, <c>ms</c>,

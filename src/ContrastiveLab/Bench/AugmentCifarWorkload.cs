@@ -1,6 +1,6 @@
 using ContrastiveLab.Augmentation;
 
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>Workload 6: augmented views per second on one thread (so per core) for the paper's CIFAR preset on
 /// random 3×32×32 images; no PyTorch counterpart (torchvision is not part of the reference).</summary>

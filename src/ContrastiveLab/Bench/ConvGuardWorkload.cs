@@ -3,7 +3,7 @@ using ContrastiveLab.Models;
 using ContrastiveLab.Runtime;
 using static TorchSharp.torch;
 
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>
 /// What the convolution guard costs: forward + backward (input and weight gradients) of each strided 1×1 shortcut of

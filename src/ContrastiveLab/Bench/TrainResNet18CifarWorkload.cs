@@ -1,4 +1,4 @@
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>Workload 3: ResNet-18 with the CIFAR stem, batch 128 of 3×32×32, memory bank over N = 50,000 (CIFAR's
 /// training set) and the contrastive loss; images/s of fwd + bwd + SGD + bank update, a few steps.</summary>

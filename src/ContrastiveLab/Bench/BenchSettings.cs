@@ -1,4 +1,4 @@
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>How long a benchmark run is: full sizes with medians over <see cref="Repeats"/> timed runs after a
 /// warm-up, or the smoke mode (tiny sizes, one iteration, no warm-up) that keeps the workloads working in CI.</summary>

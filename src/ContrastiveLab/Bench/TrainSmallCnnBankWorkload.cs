@@ -1,4 +1,4 @@
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>Workload 1: small CNN + memory bank (N = 60,000) + contrastive loss, batch 256, 1×28×28 inputs;
 /// images/s of fwd + bwd + SGD + bank update (data loading excluded).</summary>

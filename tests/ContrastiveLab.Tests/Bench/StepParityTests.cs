@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using ContrastiveLab.Benchmarks;
+using ContrastiveLab.Bench;
 using ContrastiveLab.IO;
 using ContrastiveLab.Runtime;
 using ContrastiveLab.Training;
 using Xunit.Abstractions;
 
-namespace ContrastiveLab.Tests.Benchmarks;
+namespace ContrastiveLab.Tests.Bench;
 
 /// <summary>
 /// Training-step parity with PyTorch (docs/parity.md): benchmarks/pytorch/parity.py replays the 50 steps that

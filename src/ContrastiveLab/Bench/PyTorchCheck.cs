@@ -7,7 +7,7 @@ using ContrastiveLab.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>
 /// Writes fixed inputs (.npy) and the values this library computes on them (<c>expected.json</c>, and the loss's

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using ContrastiveLab.Benchmarks;
+using ContrastiveLab.Bench;
 using ContrastiveLab.IO;
 
-namespace ContrastiveLab.Tests.Benchmarks;
+namespace ContrastiveLab.Tests.Bench;
 
 /// <summary>
 /// The check files carry the right values: naive double-precision loops transcribed from docs/paper.md Eq. 1, 10 and 11

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ContrastiveLab.Tests.Cli;
 
-namespace ContrastiveLab.Tests.Benchmarks;
+namespace ContrastiveLab.Tests.Bench;
 
 /// <summary><c>contrastive bench</c> on the command line: smoke JSON output and one-line usage errors.</summary>
 public sealed class BenchCommandTests : IDisposable

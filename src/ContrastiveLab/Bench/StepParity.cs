@@ -10,7 +10,7 @@ using ContrastiveLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ContrastiveLab.Benchmarks;
+namespace ContrastiveLab.Bench;
 
 /// <summary>
 /// Training-step parity with PyTorch: runs <see cref="Steps"/> real training steps (<see cref="TrainingStep"/>) for a
