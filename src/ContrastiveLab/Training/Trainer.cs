@@ -35,8 +35,6 @@ public static class Trainer
     public const string TestLabelsFile = "test_labels.npy";
     public const string OrderStatisticsFile = "order_statistics.csv";
 
-    private static readonly JsonSerializerOptions NumbersJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
-
     /// <summary>
     /// Fault injection for tests: called before every optimisation step with the global step number (from 1) and the
     /// model, so a test can damage the weights the way a diverging run does and check what the trainer then reports.
@@ -172,28 +170,9 @@ public static class Trainer
             }
             if (latest is not null)
             {
-                var meta = JsonNode.Parse(File.ReadAllText(Path.Combine(latest.Path, "meta.json")))!.AsObject();
-                model.load(Path.Combine(latest.Path, "model.bin"));
-                optimizer.load_state_dict(Path.Combine(latest.Path, "optimizer.bin"));
-                if (bank is not null)
-                {
-                    using var saved = TensorFile.Load(Path.Combine(latest.Path, "bank.bin"));
-                    bank.Load(saved);
-                }
-                if (queue is not null && keyModel is not null)
-                {
-                    using var saved = TensorFile.Load(Path.Combine(latest.Path, "queue.bin"));
-                    queue.Load(saved, meta["queue_pointer"]!.GetValue<long>());
-                    keyModel.load(Path.Combine(latest.Path, "key_model.bin"));
-                }
-                startEpoch = meta["next_epoch"]!.GetValue<int>();
-                startBatch = meta["next_batch"]!.GetValue<int>();
-                step = meta["step"]!.GetValue<long>();
-                priorSeconds = meta["wall_seconds"]!.GetValue<double>();
-                bestKnn = meta["best_knn"]!.GetValue<double>();
-                resumedLossSum = meta["epoch_loss_sum"]!.GetValue<double>();
-                resumedLossCount = meta["epoch_loss_count"]!.GetValue<int>();
-                history = meta["history"]!.Deserialize<List<Dictionary<string, double>>>(NumbersJson)!;
+                var restored = TrainingCheckpoint.Restore(latest.Path, setup);
+                (startEpoch, startBatch, step, priorSeconds, bestKnn) = (restored.NextEpoch, restored.NextBatch, restored.Step, restored.WallSeconds, restored.BestKnn);
+                (resumedLossSum, resumedLossCount, history) = (restored.EpochLossSum, restored.EpochLossCount, restored.History);
                 log.WriteLine($"resume: from checkpoint {latest.Name} (epoch {startEpoch}, batch {startBatch}, step {step})");
             }
             else
@@ -425,44 +404,9 @@ public static class Trainer
             log.WriteLine(EpochLine(row, config.Epochs, epoch == 0 ? null : Eta(epoch + 1, 0)));
         }
 
-        void SaveCheckpoint(int nextEpoch, int nextBatch, string name, bool best, double epochLossSum, int epochLossCount)
-        {
-            var meta = new JsonObject
-            {
-                ["next_epoch"] = nextEpoch,
-                ["next_batch"] = nextBatch,
-                ["step"] = step,
-                ["wall_seconds"] = priorSeconds + wall.Elapsed.TotalSeconds,
-                ["best_knn"] = bestKnn,
-                ["queue_pointer"] = queue?.Pointer ?? 0,
-                ["epoch_loss_sum"] = epochLossSum,
-                ["epoch_loss_count"] = epochLossCount,
-                ["history"] = JsonSerializer.SerializeToNode(history, NumbersJson),
-            };
-            store.Save(name, ((long)nextEpoch << 32) | (uint)nextBatch, best, dir =>
-            {
-                WriteFile(dir, "model.bin", w => model.save(w));
-                WriteFile(dir, "optimizer.bin", w => optimizer.save_state_dict(w));
-                if (bank is not null)
-                {
-                    TensorFile.Save(bank.Entries, Path.Combine(dir, "bank.bin"));
-                }
-                if (queue is not null)
-                {
-                    TensorFile.Save(queue.Keys, Path.Combine(dir, "queue.bin"));
-                    WriteFile(dir, "key_model.bin", w => keyModel!.save(w));
-                }
-                WriteFile(dir, "meta.json", w => w.Write(Encoding.UTF8.GetBytes(meta.ToJsonString())));
-            });
-        }
-
-        // Checkpoint files go through FileWrites like every other file of the run (one place sees every byte written).
-        static void WriteFile(string dir, string name, Action<BinaryWriter> write)
-        {
-            using var stream = FileWrites.Create(Path.Combine(dir, name));
-            using var writer = new BinaryWriter(stream);
-            write(writer);
-        }
+        void SaveCheckpoint(int nextEpoch, int nextBatch, string name, bool best, double epochLossSum, int epochLossCount) =>
+            TrainingCheckpoint.Save(store, name, best, setup, new CheckpointProgress(nextEpoch, nextBatch, step,
+                priorSeconds + wall.Elapsed.TotalSeconds, bestKnn, queue?.Pointer ?? 0, epochLossSum, epochLossCount, history));
 
         // Final artefacts for reports: test embeddings and labels (.npy, for 2-D maps) and the per-anchor
         // positive and nearest-negative similarities (Fig. 8 box plots).
