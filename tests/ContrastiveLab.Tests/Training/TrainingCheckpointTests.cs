@@ -1,0 +1,80 @@
+using ContrastiveLab.Runs;
+using ContrastiveLab.Training;
+using static TorchSharp.torch;
+
+namespace ContrastiveLab.Tests.Training;
+
+/// <summary>A checkpoint written by <see cref="TrainingCheckpoint.Save"/> reads back as the same state and progress.</summary>
+public sealed class TrainingCheckpointTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "cl-ckpt-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("memory-bank")]
+    [InlineData("queue")]
+    [InlineData("in-batch")]
+    public void Save_then_restore_gives_back_every_tensor_and_the_progress(string negatives)
+    {
+        var config = new TrainConfig { Negatives = negatives, QueueSize = 16, Seed = 5 };
+        using var saved = TrainingSetup.Create(config, 40, 1, CPU);
+        using (no_grad())
+        {
+            // Move everything off its initial values, so a restore that loaded nothing would be caught.
+            foreach (var p in saved.Model.parameters())
+            {
+                p.add_(0.25);
+            }
+            saved.Bank?.Entries.add_(0.5);
+            if (saved.Queue is not null)
+            {
+                saved.Queue.Keys.add_(0.5);
+                foreach (var p in saved.KeyModel!.parameters())
+                {
+                    p.add_(-0.25);
+                }
+            }
+        }
+        var history = new List<Dictionary<string, double>>
+        {
+            new() { ["epoch"] = 0, ["knn_top1"] = 0.61, ["loss"] = double.NaN },
+            new() { ["epoch"] = 1, ["knn_top1"] = 0.7, ["loss"] = 3.25 },
+        };
+        var progress = new CheckpointProgress(2, 3, 13, 12.5, 0.7, saved.Queue is null ? 0 : 7, 9.75, 3, history);
+        var store = new CheckpointStore(_root);
+        TrainingCheckpoint.Save(store, "epoch-0001", best: true, saved, progress);
+
+        using var restored = TrainingSetup.Create(config with { Seed = 6 }, 40, 1, CPU);
+        var back = TrainingCheckpoint.Restore(store.LatestValid()!.Path, restored);
+
+        Assert.Equal((progress.NextEpoch, progress.NextBatch, progress.Step, progress.WallSeconds, progress.BestKnn, progress.QueuePointer, progress.EpochLossSum, progress.EpochLossCount),
+            (back.NextEpoch, back.NextBatch, back.Step, back.WallSeconds, back.BestKnn, back.QueuePointer, back.EpochLossSum, back.EpochLossCount));
+        Assert.Equal(2, back.History.Count);
+        Assert.True(double.IsNaN(back.History[0]["loss"]));
+        Assert.Equal(history[1], back.History[1]);
+        foreach (var ((name, a), (_, b)) in saved.Model.state_dict().Zip(restored.Model.state_dict()))
+        {
+            Assert.True((a == b).all().item<bool>(), $"model {name} differs after the round trip");
+        }
+        if (saved.Bank is not null)
+        {
+            Assert.True((saved.Bank.Entries == restored.Bank!.Entries).all().item<bool>(), "the bank differs after the round trip");
+        }
+        if (saved.Queue is not null)
+        {
+            Assert.True((saved.Queue.Keys == restored.Queue!.Keys).all().item<bool>(), "the queue differs after the round trip");
+            Assert.Equal(7, restored.Queue.Pointer);
+            foreach (var ((name, a), (_, b)) in saved.KeyModel!.state_dict().Zip(restored.KeyModel!.state_dict()))
+            {
+                Assert.True((a == b).all().item<bool>(), $"key model {name} differs after the round trip");
+            }
+        }
+    }
+}
