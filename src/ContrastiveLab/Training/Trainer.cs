@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Data;
+using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
 using ContrastiveLab.Models;
 using ContrastiveLab.Runs;
@@ -185,6 +186,7 @@ public static class Trainer
         // drops its copies of them (a fresh start drops everything an earlier attempt logged).
         tensorboard.SessionStart(history.Count == 0 ? 0 : step + 1);
         var anchorRows = DiagnosticAnchors(train.Count, config.DiagnosticAnchors, config.Seed);
+        var evaluation = new EpochEvaluation(config, model, train, test, classes, trainLabels, testLabels, trainPipeline, evalPipeline, anchorRows, device, workers);
 
         var residentAfterEpoch = new JsonObject(); // this process's epochs only: a resumed run starts afresh
 
@@ -346,53 +348,7 @@ public static class Trainer
         Dictionary<string, double> Evaluate(int epoch, long atStep, double meanLoss, double lr, double rate, bool useBank, bool initialiseBank = false)
         {
             using var phase = NativePhase.Enter(runDirectory, $"epoch {epoch} evaluation");
-            using var scope = NewDisposeScope();
-            // kNN against clean embeddings of every training image; with a memory bank the paper's monitor
-            // (kNN against the bank, which lags the encoder early in training) is recorded beside it.
-            // With knn_backbone the same pass keeps the pooled features too, for a kNN on the backbone beside the head's.
-            Tensor trainEmb, testEmb;
-            double knnBackbone = double.NaN;
-            if (config.KnnBackbone)
-            {
-                var (trainFeatures, trainZ) = Evaluator.EmbedBoth(model, train, evalPipeline, Evaluator.BatchSize, device, workers);
-                var (testFeatures, testZ) = Evaluator.EmbedBoth(model, test, evalPipeline, Evaluator.BatchSize, device, workers);
-                (trainEmb, testEmb) = (trainZ, testZ);
-                knnBackbone = Evaluator.KnnOnFeatures(trainFeatures, trainLabels, testFeatures, testLabels, classes, config.KnnK, config.KnnSigma);
-                trainFeatures.Dispose();
-                testFeatures.Dispose();
-            }
-            else
-            {
-                trainEmb = Evaluator.Embed(model, train, evalPipeline, Evaluator.BatchSize, device, workers);
-                testEmb = Evaluator.Embed(model, test, evalPipeline, Evaluator.BatchSize, device, workers);
-            }
-            if (initialiseBank)
-            {
-                bank!.Load(trainEmb);
-            }
-            double knn = Evaluator.Knn(trainEmb, trainLabels, testEmb, testLabels, classes, config.KnnK, config.KnnSigma);
-            double knnBank = useBank ? Evaluator.Knn(bank!.Entries, trainLabels, testEmb, testLabels, classes, config.KnnK, config.KnnSigma) : double.NaN;
-            var reference = useBank ? bank!.Entries : trainEmb;
-            // Diagnostics: augmented views of fixed training anchors against the reference (the authors' protocol).
-            var anchorSource = new RowsSource(train, anchorRows);
-            var anchors = Evaluator.Embed(model, anchorSource, trainPipeline, Evaluator.BatchSize, device, workers, seed: Evaluator.DiagnosticSeed(config.Seed), epoch: epoch);
-            using var rows = tensor(anchorRows.Select(r => (long)r).ToArray()).to(device);
-            var row = new Dictionary<string, double>
-            {
-                ["epoch"] = epoch,
-                ["step"] = atStep,
-                ["lr"] = lr,
-                ["loss"] = meanLoss,
-                ["images_per_s"] = rate,
-                ["knn_top1"] = knn,
-                ["knn_bank_top1"] = knnBank,
-                ["knn_backbone_top1"] = knnBackbone,
-            };
-            foreach (var (k, v) in Evaluator.Diagnostics(anchors, rows, trainLabels.index_select(0, rows), reference, trainLabels, config.Tau))
-            {
-                row[k] = v;
-            }
-            return row;
+            return evaluation.Evaluate(epoch, atStep, meanLoss, lr, rate, useBank ? bank : null, initialiseBank ? bank : null);
         }
 
         void Record(Dictionary<string, double> row)
