@@ -183,7 +183,7 @@ public static class LinearEvaluation
     {
         string dir = Path.Combine(run.Directory, CacheFolder, run.Checkpoint.Name);
         string sourceFile = Path.Combine(dir, CacheSourceFile);
-        string hash = CheckpointStore.RecordedHash(run.Checkpoint, "model.bin") ?? "";
+        string hash = CheckpointStore.RecordedHash(run.Checkpoint, TrainingCheckpoint.ModelFile) ?? "";
         string[] names = ["train_features", "train_labels", "test_features", "test_labels"];
         if (File.Exists(sourceFile) && File.ReadAllText(sourceFile).Trim() == hash && names.All(n => File.Exists(Path.Combine(dir, n + ".npy"))))
         {

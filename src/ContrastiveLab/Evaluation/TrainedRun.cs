@@ -79,7 +79,7 @@ public sealed class TrainedRun : IDisposable
         var model = ModelFactory.Create(config.Model, train.Channels, config.EmbeddingDim, config.Head == "mlp");
         try
         {
-            model.load(Path.Combine(entry.Path, "model.bin"));
+            model.load(Path.Combine(entry.Path, TrainingCheckpoint.ModelFile));
             model.to(device);
             model.eval();
             return new TrainedRun(runDirectory, config, entry, model, device) { TrainImages = train, TestImages = test, Classes = classes };

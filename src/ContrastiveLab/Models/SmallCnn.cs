@@ -32,8 +32,8 @@ public sealed class SmallCnn : Module<Tensor, Tensor>, IBackbone
     /// <remarks>
     /// The activations are laid out channels-last (NHWC strides under the NCHW shape, PyTorch's
     /// <c>torch.channels_last</c>): libtorch then keeps every convolution, batch norm, ReLU and max-pool in that
-    /// layout, which vectorises over channels and skips oneDNN's reorders. Measured on the 2-core AVX2 machine: the
-    /// memory-bank step +16 to +22 %, the in-batch step +46 to +80 % (docs/performance.md). ResNet-18 got slower
+    /// layout, which vectorises over channels and skips oneDNN's reorders. Measured on the 2-core AVX2 machine in
+    /// interleaved pairs: the memory-bank step +24 to +31 %, the in-batch step +42 to +60 % (docs/performance.md). ResNet-18 got slower
     /// (−7 %), so the ResNets keep the default layout. The parameters and the result are the same either way.
     /// </remarks>
     public override Tensor forward(Tensor x)

@@ -51,6 +51,7 @@ public static class SweepRunner
         {
             int index = i;
             string tag = $"[{i + 1}/{runs.Count}]";
+            var watch = Stopwatch.StartNew();
             try
             {
                 outcomes.Add(RunOne(runs[i], resultsDirectory, tag, options, () => onRunStart?.Invoke(index, runs.Count, runs[index])));
@@ -59,7 +60,7 @@ public static class SweepRunner
             {
                 // Recorded in the run folder by RunOne; a local sweep goes on with the next run.
                 options.Log.WriteLine($"{tag} {runs[i].Name}: failed: {e.Message}");
-                outcomes.Add(new Outcome(runs[i].Name, RunOutcome.Failed, e.Message, 0));
+                outcomes.Add(new Outcome(runs[i].Name, RunOutcome.Failed, e.Message, watch.Elapsed.TotalSeconds));
             }
         }
         return outcomes;

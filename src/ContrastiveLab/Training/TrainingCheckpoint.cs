@@ -96,6 +96,7 @@ public static class TrainingCheckpoint
             meta["history"]!.Deserialize<List<Dictionary<string, double>>>(NumbersJson)!);
     }
 
+    // Checkpoint files go through FileWrites like every other file of the run (one place sees every byte written).
     private static void WriteFile(string dir, string name, Action<BinaryWriter> write)
     {
         using var stream = FileWrites.Create(Path.Combine(dir, name));
