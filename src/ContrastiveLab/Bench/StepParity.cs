@@ -7,6 +7,7 @@ using ContrastiveLab.Core.Losses;
 using ContrastiveLab.IO;
 using ContrastiveLab.Models;
 using ContrastiveLab.Training;
+using ContrastiveLab.Training.Sources;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,6 +46,9 @@ public static class StepParity
     /// <summary>Keys in the queue: 7.5 batches, so it wraps within a batch.</summary>
     public const int QueueSize = 240;
 
+    /// <summary>The negative sources the PyTorch replay implements (a newly registered source has no replay yet).</summary>
+    public static IReadOnlyList<string> Sources { get; } = [MemoryBankSource.Info.Name, InBatchSource.Info.Name, QueueSource.Info.Name];
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>The config of the parity run for <paramref name="negatives"/>: the defaults, scaled down as described above.</summary>
@@ -66,7 +70,7 @@ public static class StepParity
     public static IReadOnlyDictionary<string, double> WriteAll(string directory)
     {
         var last = new Dictionary<string, double>();
-        foreach (string negatives in TrainConfig.NegativeSources)
+        foreach (string negatives in Sources)
         {
             var losses = Write(Path.Combine(directory, negatives), negatives);
             last[negatives] = losses[^1];
@@ -87,9 +91,9 @@ public static class StepParity
     /// </summary>
     public static IReadOnlyList<double> Write(string directory, string negatives)
     {
-        if (!TrainConfig.NegativeSources.Contains(negatives))
+        if (!Sources.Contains(negatives))
         {
-            throw new ArgumentException($"unknown negative source '{negatives}'; known: {string.Join(", ", TrainConfig.NegativeSources)}", nameof(negatives));
+            throw new ArgumentException($"unknown negative source '{negatives}'; known: {string.Join(", ", Sources)}", nameof(negatives));
         }
         var config = ConfigFor(negatives);
         Directory.CreateDirectory(directory);
@@ -102,14 +106,16 @@ public static class StepParity
         var (defaultTrainAug, _) = AugmentationPresets.ForDataset(config.Dataset);
         var trainPipeline = new AugmentationPipeline(config.Augmentation is { } a ? AugmentationPresets.Get(a) : defaultTrainAug);
         int workers = config.Workers > 0 ? config.Workers : Environment.ProcessorCount;
-        int views = TrainingStep.ViewsFor(config.Negatives);
+        int views = NegativeSourceRegistry.Get(config.Negatives).ViewsPerImage;
         var loader = new AugmentedLoader(train, trainPipeline, config.BatchSize, views, config.Seed, shuffle: true, dropLast: true, workers: workers);
         if ((long)loader.BatchesPerEpoch * config.Epochs != Steps)
         {
             throw new InvalidOperationException($"the parity run has {loader.BatchesPerEpoch} batches per epoch × {config.Epochs} epochs, not {Steps} steps");
         }
         using var setup = TrainingSetup.Create(config, train.Count, train.Channels, device);
-        var (model, optimizer, bank, queue, keyModel, trainingStep) = (setup.Model, setup.Optimizer, setup.Bank, setup.Queue, setup.KeyModel, setup.Step);
+        var (model, optimizer, trainingStep) = (setup.Model, setup.Optimizer, setup.Step);
+        var bank = (setup.Negatives as MemoryBankSource)?.Bank;
+        var (queue, keyModel) = setup.Negatives is QueueSource q ? (q.Queue, q.KeyModel) : (null, null);
         // The PyTorch replay runs the small CNN in the default NCHW layout; ours runs it channels-last, which only
         // reorders the floating-point sums of the convolutions and batch norms, yet by more than the per-tensor
         // tolerances here allow (SmallCnnLayoutTests bounds that difference). Both sides use NCHW, so this compares

@@ -1,6 +1,7 @@
 using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Models;
 using ContrastiveLab.Training;
+using ContrastiveLab.Training.Sources;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,6 +18,7 @@ internal sealed class TrainingStepBench : IDisposable
     private readonly ContrastiveEncoder _model;
     private readonly optim.Optimizer _optimizer;
     private readonly MemoryBank? _bank;
+    private readonly INegativeSource _negatives;
     private readonly TrainingStep _step;
     private readonly Tensor _view1;
     private readonly Tensor? _view2;
@@ -35,7 +37,8 @@ internal sealed class TrainingStepBench : IDisposable
         _model.train();
         _optimizer = optim.SGD(_model.parameters(), 0.06, 0.9, weight_decay: 5e-4);
         _bank = bankSize is { } n ? new MemoryBank(n, 128) : null;
-        _step = new TrainingStep(_model, _optimizer, new ContrastiveLoss(Tau), _bank);
+        _negatives = _bank is null ? new InBatchSource() : new MemoryBankSource(_bank, initialiseFromEncoder: false);
+        _step = new TrainingStep(_model, _optimizer, new ContrastiveLoss(Tau), _negatives);
         _view1 = randn(batch, channels, size, size);
         _view2 = _bank is null ? randn(batch, channels, size, size) : null;
     }

@@ -2,6 +2,7 @@ using ContrastiveLab.Augmentation;
 using ContrastiveLab.Data;
 using ContrastiveLab.Models;
 using ContrastiveLab.Training;
+using ContrastiveLab.Training.Sources;
 using static TorchSharp.torch;
 
 namespace ContrastiveLab.Evaluation;
@@ -21,9 +22,9 @@ internal sealed class EpochEvaluation(TrainConfig config, ContrastiveEncoder mod
     /// <param name="meanLoss">The epoch's mean training loss (NaN at epoch 0).</param>
     /// <param name="lr">The learning rate at the epoch's end (NaN at epoch 0).</param>
     /// <param name="rate">The epoch's training images per second (NaN at epoch 0).</param>
-    /// <param name="monitorBank">The memory bank to run the bank kNN against and to take as the diagnostics' reference (null: none).</param>
-    /// <param name="bankToInitialise">A bank to fill with the clean training embeddings this pass computes (bank_init = encoder).</param>
-    public Dictionary<string, double> Evaluate(int epoch, long atStep, double meanLoss, double lr, double rate, MemoryBank? monitorBank, MemoryBank? bankToInitialise)
+    /// <param name="monitor">The embeddings a negative source keeps per training image (the memory bank), to run the bank kNN against and to take as the diagnostics' reference (null: none).</param>
+    /// <param name="toInitialise">A negative source to start from the clean training embeddings this pass computes (bank_init = encoder).</param>
+    public Dictionary<string, double> Evaluate(int epoch, long atStep, double meanLoss, double lr, double rate, Tensor? monitor, INegativeSource? toInitialise)
     {
         using var scope = NewDisposeScope();
         Tensor trainEmb, testEmb;
@@ -43,10 +44,10 @@ internal sealed class EpochEvaluation(TrainConfig config, ContrastiveEncoder mod
             trainEmb = Evaluator.Embed(model, train, evalPipeline, Evaluator.BatchSize, device, workers);
             testEmb = Evaluator.Embed(model, test, evalPipeline, Evaluator.BatchSize, device, workers);
         }
-        bankToInitialise?.Load(trainEmb);
+        toInitialise?.Initialise(trainEmb);
         double knn = Evaluator.Knn(trainEmb, trainLabels, testEmb, testLabels, classes, config.KnnK, config.KnnSigma);
-        double knnBank = monitorBank is null ? double.NaN : Evaluator.Knn(monitorBank.Entries, trainLabels, testEmb, testLabels, classes, config.KnnK, config.KnnSigma);
-        var reference = monitorBank?.Entries ?? trainEmb;
+        double knnBank = monitor is null ? double.NaN : Evaluator.Knn(monitor, trainLabels, testEmb, testLabels, classes, config.KnnK, config.KnnSigma);
+        var reference = monitor ?? trainEmb;
         // Diagnostics: augmented views of fixed training anchors against the reference (the authors' protocol).
         var anchors = Evaluator.Embed(model, new RowsSource(train, anchorRows), trainPipeline, Evaluator.BatchSize, device, workers,
             seed: Evaluator.DiagnosticSeed(config.Seed), epoch: epoch);

@@ -118,8 +118,8 @@ public sealed partial record TrainConfig
     /// <summary>Stop after this many optimisation steps in total (null: run every epoch). For smoke tests.</summary>
     public int? MaxSteps { get; init; }
 
-    /// <summary>Known negative sources.</summary>
-    public static IReadOnlyList<string> NegativeSources { get; } = ["memory-bank", "in-batch", "queue"];
+    /// <summary>Known negative sources (<see cref="Sources.NegativeSourceRegistry"/>).</summary>
+    public static IReadOnlyList<string> NegativeSources => Sources.NegativeSourceRegistry.Names;
 
     /// <summary>Known schedules.</summary>
     public static IReadOnlyList<string> Schedules { get; } = ["step", "cosine"];

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ContrastiveLab.IO;
 using ContrastiveLab.Runs;
 
 namespace ContrastiveLab.Training;
@@ -12,25 +11,25 @@ namespace ContrastiveLab.Training;
 /// <param name="Step">Optimisation steps done so far.</param>
 /// <param name="WallSeconds">Training wall time so far, over every process of the run.</param>
 /// <param name="BestKnn">The best kNN top-1 seen (−1 before any evaluation).</param>
-/// <param name="QueuePointer">The momentum queue's write position (0 without a queue).</param>
 /// <param name="EpochLossSum">Sum of the losses of the epoch's batches done so far (a mid-epoch checkpoint).</param>
 /// <param name="EpochLossCount">How many batches that sum holds.</param>
 /// <param name="History">The metric rows of the epochs evaluated so far.</param>
-public sealed record CheckpointProgress(int NextEpoch, int NextBatch, long Step, double WallSeconds, double BestKnn, long QueuePointer,
-    double EpochLossSum, int EpochLossCount, List<Dictionary<string, double>> History);
+public sealed record CheckpointProgress(int NextEpoch, int NextBatch, long Step, double WallSeconds, double BestKnn,
+    double EpochLossSum, int EpochLossCount, List<Dictionary<string, double>> History)
+{
+    /// <summary>A run's start: epoch 1, batch 0, nothing done, no kNN seen (a fresh history each time).</summary>
+    public static CheckpointProgress Start => new(1, 0, 0, 0, -1, 0, 0, []);
+}
 
 /// <summary>
 /// The files of one training checkpoint inside a <see cref="CheckpointStore"/> entry, written and read in one place:
-/// the model, the optimiser, the memory bank or the queue with its key encoder, and <c>meta.json</c> with the
-/// <see cref="CheckpointProgress"/>.
+/// the model, the optimiser, the negative source's own entries (<see cref="Sources.INegativeSource.Save"/>: the memory
+/// bank, or the queue with its key encoder) and <c>meta.json</c> with the <see cref="CheckpointProgress"/>.
 /// </summary>
 public static class TrainingCheckpoint
 {
     public const string ModelFile = "model.bin";
     public const string OptimizerFile = "optimizer.bin";
-    public const string BankFile = "bank.bin";
-    public const string QueueFile = "queue.bin";
-    public const string KeyModelFile = "key_model.bin";
     public const string MetaFile = "meta.json";
 
     // Metric rows may hold NaN (an epoch without evaluation); JSON has no NaN, so it is written as a named literal.
@@ -49,25 +48,17 @@ public static class TrainingCheckpoint
             ["step"] = progress.Step,
             ["wall_seconds"] = progress.WallSeconds,
             ["best_knn"] = progress.BestKnn,
-            ["queue_pointer"] = progress.QueuePointer,
             ["epoch_loss_sum"] = progress.EpochLossSum,
             ["epoch_loss_count"] = progress.EpochLossCount,
             ["history"] = JsonSerializer.SerializeToNode(progress.History, NumbersJson),
         };
         store.Save(name, ((long)progress.NextEpoch << 32) | (uint)progress.NextBatch, best, dir =>
         {
-            WriteFile(dir, ModelFile, w => setup.Model.save(w));
-            WriteFile(dir, OptimizerFile, w => setup.Optimizer.save_state_dict(w));
-            if (setup.Bank is not null)
-            {
-                TensorFile.Save(setup.Bank.Entries, Path.Combine(dir, BankFile));
-            }
-            if (setup.Queue is not null)
-            {
-                TensorFile.Save(setup.Queue.Keys, Path.Combine(dir, QueueFile));
-                WriteFile(dir, KeyModelFile, w => setup.KeyModel!.save(w));
-            }
-            WriteFile(dir, MetaFile, w => w.Write(Encoding.UTF8.GetBytes(meta.ToJsonString())));
+            var files = new CheckpointFiles(dir, meta);
+            files.WriteModule(ModelFile, setup.Model);
+            files.Write(OptimizerFile, w => setup.Optimizer.save_state_dict(w));
+            setup.Negatives.Save(files);
+            files.Write(MetaFile, w => w.Write(Encoding.UTF8.GetBytes(meta.ToJsonString())));
         });
     }
 
@@ -76,31 +67,14 @@ public static class TrainingCheckpoint
     {
         ArgumentNullException.ThrowIfNull(setup);
         var meta = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpointPath, MetaFile)))!.AsObject();
-        setup.Model.load(Path.Combine(checkpointPath, ModelFile));
+        var files = new CheckpointFiles(checkpointPath, meta);
+        files.LoadModule(ModelFile, setup.Model);
         setup.Optimizer.load_state_dict(Path.Combine(checkpointPath, OptimizerFile));
-        if (setup.Bank is not null)
-        {
-            using var saved = TensorFile.Load(Path.Combine(checkpointPath, BankFile));
-            setup.Bank.Load(saved);
-        }
-        if (setup.Queue is not null && setup.KeyModel is not null)
-        {
-            using var saved = TensorFile.Load(Path.Combine(checkpointPath, QueueFile));
-            setup.Queue.Load(saved, meta["queue_pointer"]!.GetValue<long>());
-            setup.KeyModel.load(Path.Combine(checkpointPath, KeyModelFile));
-        }
+        setup.Negatives.Restore(files);
         return new CheckpointProgress(
             meta["next_epoch"]!.GetValue<int>(), meta["next_batch"]!.GetValue<int>(), meta["step"]!.GetValue<long>(),
-            meta["wall_seconds"]!.GetValue<double>(), meta["best_knn"]!.GetValue<double>(), meta["queue_pointer"]!.GetValue<long>(),
+            meta["wall_seconds"]!.GetValue<double>(), meta["best_knn"]!.GetValue<double>(),
             meta["epoch_loss_sum"]!.GetValue<double>(), meta["epoch_loss_count"]!.GetValue<int>(),
             meta["history"]!.Deserialize<List<Dictionary<string, double>>>(NumbersJson)!);
-    }
-
-    // Checkpoint files go through FileWrites like every other file of the run (one place sees every byte written).
-    private static void WriteFile(string dir, string name, Action<BinaryWriter> write)
-    {
-        using var stream = FileWrites.Create(Path.Combine(dir, name));
-        using var writer = new BinaryWriter(stream);
-        write(writer);
     }
 }

@@ -1,25 +1,24 @@
 using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Models;
+using ContrastiveLab.Training.Sources;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ContrastiveLab.Training;
 
 /// <summary>
-/// What one run trains with — encoder, SGD optimiser, memory bank or queue with its key encoder, loss and the step —
-/// built from its config in one fixed order, so that the trainer and the parity harness draw the same random numbers
-/// from the same seed: libtorch's global generator is seeded, the encoder is initialised from it, the bank or queue
-/// from a device generator of the same seed, and the key encoder (initialised, then overwritten with the encoder's
-/// weights) from the global one again.
+/// What one run trains with — encoder, SGD optimiser, negative source, loss and the step — built from its config in
+/// one fixed order, so that the trainer and the parity harness draw the same random numbers from the same seed:
+/// libtorch's global generator is seeded, the encoder is initialised from it, then the negative source is built (a
+/// bank or queue from a device generator of the same seed, a key encoder from the global generator again).
 /// </summary>
 public sealed class TrainingSetup : IDisposable
 {
     private readonly Generator _generator;
 
-    private TrainingSetup(Generator generator, ContrastiveEncoder model, TorchSharp.Modules.SGD optimizer, MemoryBank? bank, MomentumQueue? queue,
-        ContrastiveEncoder? keyModel, TrainingStep step)
+    private TrainingSetup(Generator generator, ContrastiveEncoder model, TorchSharp.Modules.SGD optimizer, INegativeSource negatives, TrainingStep step)
     {
-        (_generator, Model, Optimizer, Bank, Queue, KeyModel, Step) = (generator, model, optimizer, bank, queue, keyModel, step);
+        (_generator, Model, Optimizer, Negatives, Step) = (generator, model, optimizer, negatives, step);
     }
 
     /// <summary>The encoder being trained.</summary>
@@ -28,14 +27,8 @@ public sealed class TrainingSetup : IDisposable
     /// <summary>SGD with the config's momentum and weight decay; the caller sets each step's learning rate.</summary>
     public TorchSharp.Modules.SGD Optimizer { get; }
 
-    /// <summary>The memory bank, for <c>memory-bank</c>.</summary>
-    public MemoryBank? Bank { get; }
-
-    /// <summary>The queue, for <c>queue</c>.</summary>
-    public MomentumQueue? Queue { get; }
-
-    /// <summary>The momentum key encoder, for <c>queue</c>.</summary>
-    public ContrastiveEncoder? KeyModel { get; }
+    /// <summary>The negative source of <see cref="TrainConfig.Negatives"/>, with its state.</summary>
+    public INegativeSource Negatives { get; }
 
     /// <summary>The training step over all of the above.</summary>
     public TrainingStep Step { get; }
@@ -44,34 +37,22 @@ public sealed class TrainingSetup : IDisposable
     public static TrainingSetup Create(TrainConfig config, int trainCount, int channels, Device device)
     {
         ArgumentNullException.ThrowIfNull(config);
+        var info = NegativeSourceRegistry.Get(config.Negatives);
         manual_seed(config.Seed);
         var generator = new Generator((ulong)config.Seed, device);
         var model = ModelFactory.Create(config.Model, channels, config.EmbeddingDim, config.Head == "mlp");
         model.to(device);
         var optimizer = optim.SGD(model.parameters(), config.Lr, config.Momentum, weight_decay: config.WeightDecay);
-        var bank = config.Negatives == "memory-bank" ? new MemoryBank(trainCount, config.EmbeddingDim, config.BankMomentum, generator, device) : null;
-        var queue = config.Negatives == "queue" ? new MomentumQueue(config.QueueSize, config.EmbeddingDim, generator, device) : null;
-        var keyModel = config.Negatives == "queue" ? ModelFactory.Create(config.Model, channels, config.EmbeddingDim, config.Head == "mlp") : null;
-        if (keyModel is not null)
-        {
-            keyModel.to(device);
-            TrainingStep.MoveTowards(model, keyModel, 0);
-            foreach (var p in keyModel.parameters())
-            {
-                p.requires_grad = false;
-            }
-        }
+        var negatives = info.Create(new NegativeSourceContext(config, trainCount, channels, device, generator, model));
         var loss = LossRegistry.Create(Trainer.LossOptionsFor(config, trainCount));
-        var step = new TrainingStep(model, optimizer, loss, bank, queue, keyModel, config.KeyMomentum);
-        return new TrainingSetup(generator, model, optimizer, bank, queue, keyModel, step);
+        var step = new TrainingStep(model, optimizer, loss, negatives);
+        return new TrainingSetup(generator, model, optimizer, negatives, step);
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        KeyModel?.Dispose();
-        Queue?.Dispose();
-        Bank?.Dispose();
+        Negatives.Dispose();
         Optimizer.Dispose();
         Model.Dispose();
         _generator.Dispose();

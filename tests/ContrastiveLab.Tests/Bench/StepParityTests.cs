@@ -39,7 +39,7 @@ public sealed class StepParityTests(ITestOutputHelper output) : IDisposable
         TorchRuntime.ConfigureThreads(1);
         try
         {
-            foreach (string source in TrainConfig.NegativeSources)
+            foreach (string source in StepParity.Sources)
             {
                 var losses = StepParity.Write(Path.Combine(_dir, source), source);
                 Assert.Equal(StepParity.Steps, losses.Count);

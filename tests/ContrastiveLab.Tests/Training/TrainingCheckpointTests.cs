@@ -1,5 +1,6 @@
 using ContrastiveLab.Runs;
 using ContrastiveLab.Training;
+using ContrastiveLab.Training.Sources;
 using static TorchSharp.torch;
 
 namespace ContrastiveLab.Tests.Training;
@@ -32,11 +33,11 @@ public sealed class TrainingCheckpointTests : IDisposable
             {
                 p.add_(0.25);
             }
-            saved.Bank?.Entries.add_(0.5);
-            if (saved.Queue is not null)
+            (saved.Negatives as MemoryBankSource)?.Bank.Entries.add_(0.5);
+            if (saved.Negatives is QueueSource queue)
             {
-                saved.Queue.Keys.add_(0.5);
-                foreach (var p in saved.KeyModel!.parameters())
+                queue.Queue.Load(queue.Queue.Keys.add(0.5), pointer: 7);
+                foreach (var p in queue.KeyModel.parameters())
                 {
                     p.add_(-0.25);
                 }
@@ -47,15 +48,15 @@ public sealed class TrainingCheckpointTests : IDisposable
             new() { ["epoch"] = 0, ["knn_top1"] = 0.61, ["loss"] = double.NaN },
             new() { ["epoch"] = 1, ["knn_top1"] = 0.7, ["loss"] = 3.25 },
         };
-        var progress = new CheckpointProgress(2, 3, 13, 12.5, 0.7, saved.Queue is null ? 0 : 7, 9.75, 3, history);
+        var progress = new CheckpointProgress(2, 3, 13, 12.5, 0.7, 9.75, 3, history);
         var store = new CheckpointStore(_root);
         TrainingCheckpoint.Save(store, "epoch-0001", best: true, saved, progress);
 
         using var restored = TrainingSetup.Create(config with { Seed = 6 }, 40, 1, CPU);
         var back = TrainingCheckpoint.Restore(store.LatestValid()!.Path, restored);
 
-        Assert.Equal((progress.NextEpoch, progress.NextBatch, progress.Step, progress.WallSeconds, progress.BestKnn, progress.QueuePointer, progress.EpochLossSum, progress.EpochLossCount),
-            (back.NextEpoch, back.NextBatch, back.Step, back.WallSeconds, back.BestKnn, back.QueuePointer, back.EpochLossSum, back.EpochLossCount));
+        Assert.Equal((progress.NextEpoch, progress.NextBatch, progress.Step, progress.WallSeconds, progress.BestKnn, progress.EpochLossSum, progress.EpochLossCount),
+            (back.NextEpoch, back.NextBatch, back.Step, back.WallSeconds, back.BestKnn, back.EpochLossSum, back.EpochLossCount));
         Assert.Equal(2, back.History.Count);
         Assert.True(double.IsNaN(back.History[0]["loss"]));
         Assert.Equal(history[1], back.History[1]);
@@ -63,15 +64,16 @@ public sealed class TrainingCheckpointTests : IDisposable
         {
             Assert.True((a == b).all().item<bool>(), $"model {name} differs after the round trip");
         }
-        if (saved.Bank is not null)
+        if (saved.Negatives is MemoryBankSource bank)
         {
-            Assert.True((saved.Bank.Entries == restored.Bank!.Entries).all().item<bool>(), "the bank differs after the round trip");
+            Assert.True((bank.Bank.Entries == ((MemoryBankSource)restored.Negatives).Bank.Entries).all().item<bool>(), "the bank differs after the round trip");
         }
-        if (saved.Queue is not null)
+        if (saved.Negatives is QueueSource savedQueue)
         {
-            Assert.True((saved.Queue.Keys == restored.Queue!.Keys).all().item<bool>(), "the queue differs after the round trip");
-            Assert.Equal(7, restored.Queue.Pointer);
-            foreach (var ((name, a), (_, b)) in saved.KeyModel!.state_dict().Zip(restored.KeyModel!.state_dict()))
+            var restoredQueue = (QueueSource)restored.Negatives;
+            Assert.True((savedQueue.Queue.Keys == restoredQueue.Queue.Keys).all().item<bool>(), "the queue differs after the round trip");
+            Assert.Equal(7, restoredQueue.Queue.Pointer);
+            foreach (var ((name, a), (_, b)) in savedQueue.KeyModel.state_dict().Zip(restoredQueue.KeyModel.state_dict()))
             {
                 Assert.True((a == b).all().item<bool>(), $"key model {name} differs after the round trip");
             }

@@ -1,6 +1,7 @@
 using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Models;
 using ContrastiveLab.Training;
+using ContrastiveLab.Training.Sources;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,11 +16,11 @@ public class TrainingStepTests
         manual_seed(5);
         using var model = ModelFactory.Create("small-cnn", 1, 16);
         using var keyModel = ModelFactory.Create("small-cnn", 1, 16);
-        TrainingStep.MoveTowards(model, keyModel, 0);
+        QueueSource.MoveTowards(model, keyModel, 0);
         keyModel.eval(); // batch statistics would otherwise make a second forward differ from the step's
         using var queue = new MomentumQueue(32, 16, new Generator(2));
         var optimizer = optim.SGD(model.parameters(), 0.1, 0.9);
-        var step = new TrainingStep(model, optimizer, new ContrastiveLoss(0.2), queue: queue, keyModel: keyModel, keyMomentum: 0.5);
+        var step = new TrainingStep(model, optimizer, new ContrastiveLoss(0.2), new QueueSource(queue, keyModel, keyMomentum: 0.5));
         var view1 = randn(8, 1, 28, 28);
         var view2 = randn(8, 1, 28, 28);
         Tensor expected, fromView1;
@@ -50,7 +51,7 @@ public class TrainingStepTests
         using var model = ModelFactory.Create("small-cnn", 1, 16);
         using var bank = new MemoryBank(20, 16, generator: new Generator(3));
         var before = bank.Entries.clone();
-        var step = new TrainingStep(model, optim.SGD(model.parameters(), 0.1), new ContrastiveLoss(0.2), bank);
+        var step = new TrainingStep(model, optim.SGD(model.parameters(), 0.1), new ContrastiveLoss(0.2), new MemoryBankSource(bank, initialiseFromEncoder: false));
         var rows = tensor(new long[] { 3, 7, 11, 19 });
         step.Run(rows, randn(4, 1, 28, 28), null);
         var changed = bank.Entries.sub(before).abs().sum(1).gt(0);
@@ -62,10 +63,10 @@ public class TrainingStepTests
     {
         using var scope = NewDisposeScope();
         using var model = ModelFactory.Create("small-cnn", 1, 16);
-        var step = new TrainingStep(model, optim.SGD(model.parameters(), 0.1), new ContrastiveLoss(0.2));
+        var step = new TrainingStep(model, optim.SGD(model.parameters(), 0.1), new ContrastiveLoss(0.2), new InBatchSource());
         Assert.Throws<ArgumentNullException>(() => step.Run(arange(4, dtype: ScalarType.Int64), randn(4, 1, 28, 28), null));
-        Assert.Equal(1, TrainingStep.ViewsFor("memory-bank"));
-        Assert.Equal(2, TrainingStep.ViewsFor("queue"));
-        Assert.Equal(2, TrainingStep.ViewsFor("in-batch"));
+        Assert.Equal(1, NegativeSourceRegistry.Get("memory-bank").ViewsPerImage);
+        Assert.Equal(2, NegativeSourceRegistry.Get("queue").ViewsPerImage);
+        Assert.Equal(2, NegativeSourceRegistry.Get("in-batch").ViewsPerImage);
     }
 }

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using ContrastiveLab.Augmentation;
+using ContrastiveLab.IO;
+using ContrastiveLab.Models;
+using ContrastiveLab.Training.Sources;
+using static TorchSharp.torch;
+
+namespace ContrastiveLab.Training;
+
+/// <summary>What a run writes as it goes and when it finishes: metric rows, log lines, the summary and the final artefacts.</summary>
+public static partial class Trainer
+{
+    /// <summary>
+    /// The log line of one epoch's row: what was measured, nothing for what was not (epoch 0, the untrained encoder,
+    /// has no loss and no training rate; an epoch without evaluation has no kNN).
+    /// </summary>
+    internal static string EpochLine(IReadOnlyDictionary<string, double> row, int epochs, TimeSpan? eta = null)
+    {
+        var parts = new List<string>();
+        void Add(string key, Func<double, string> format)
+        {
+            if (row.TryGetValue(key, out double v) && double.IsFinite(v))
+            {
+                parts.Add(format(v));
+            }
+        }
+        Add("loss", v => $"loss {v:F4}");
+        Add("knn_top1", v => $"kNN {v:P2}" + (row.TryGetValue("knn_backbone_top1", out double b) && double.IsFinite(b) ? $" (backbone {b:P2})" : ""));
+        Add("neg_uniformity", v => $"-uniformity {v:F3}");
+        Add("tolerance", v => $"tolerance {v:F3}");
+        Add("images_per_s", v => $"{v:F0} img/s");
+        if (eta is { } left && left > TimeSpan.Zero)
+        {
+            parts.Add($"ETA {left:hh\\:mm\\:ss}");
+        }
+        string epoch = row["epoch"] == 0 ? "epoch 0 (untrained)" : $"epoch {row["epoch"]:F0}/{epochs}";
+        return string.Create(CultureInfo.InvariantCulture, $"{epoch}: {string.Join(", ", parts)}");
+    }
+
+    /// <summary>"1 epoch", "3 epochs".</summary>
+    internal static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
+    /// <summary>The summary of a finished run: what was trained, the final and best kNN, the last row, time and memory.</summary>
+    private static JsonObject Summary(TrainConfig config, ImageSplitSource train, ImageSplitSource test, List<Dictionary<string, double>> history, long steps,
+        double wallSeconds, TrainRunOptions options, JsonObject residentAfterEpoch, double flopsPerImage)
+    {
+        var final = history[^1];
+        return new JsonObject
+        {
+            ["status"] = "finished",
+            ["dataset"] = config.Dataset,
+            ["model"] = config.Model,
+            ["negatives"] = config.Negatives,
+            ["loss"] = config.Loss,
+            ["tau"] = config.Tau,
+            ["hard_k"] = config.HardK,
+            ["epochs"] = config.Epochs,
+            ["steps"] = steps,
+            ["seed"] = config.Seed,
+            ["train_images"] = train.Count,
+            ["test_images"] = test.Count,
+            ["class_names"] = new JsonArray([.. train.ClassNames.Select(n => (JsonNode?)n)]),
+            ["knn_top1"] = final["knn_top1"],
+            ["best_knn_top1"] = history.Select(r => r["knn_top1"]).Where(double.IsFinite).Max(),
+            ["final"] = new JsonObject(final.Select(p => KeyValuePair.Create(p.Key, double.IsFinite(p.Value) ? (JsonNode?)p.Value : null))),
+            ["wall_seconds"] = wallSeconds,
+            ["threads"] = options.Threads,
+            ["device"] = options.Device.type.ToString().ToLowerInvariant(),
+            ["resident_mb_after_epoch"] = residentAfterEpoch,
+            ["training_gflop_per_image"] = flopsPerImage / 1e9,
+            ["mean_images_per_s"] = MeanOf(history, "images_per_s"),
+            ["mean_gflops_per_s"] = MeanOf(history, "gflops_per_s"),
+        };
+    }
+
+    /// <summary>
+    /// The final artefacts for reports: test embeddings and labels (.npy, for 2-D maps) and the per-anchor positive and
+    /// nearest-negative similarities (order_statistics.csv, the Fig. 8 box plots), against the embeddings the negative
+    /// source keeps (the memory bank) when it keeps any, else the clean training embeddings.
+    /// </summary>
+    private static void SaveTestEmbeddings(TrainConfig config, string runDirectory, ContrastiveEncoder model, INegativeSource negatives, IImageSource train,
+        IImageSource test, Tensor testLabels, AugmentationPipeline trainPipeline, AugmentationPipeline evalPipeline, int[] anchorRows, Device device, int workers)
+    {
+        using var scope = NewDisposeScope();
+        var emb = Evaluator.Embed(model, test, evalPipeline, Evaluator.BatchSize, device, workers).cpu();
+        NpyWriter.Write(Path.Combine(runDirectory, TestEmbeddingsFile), emb);
+        NpyWriter.Write(Path.Combine(runDirectory, TestLabelsFile), testLabels.cpu());
+        var reference = negatives.TrainingEmbeddings is { } kept && config.Epochs > 0 ? kept : Evaluator.Embed(model, train, evalPipeline, Evaluator.BatchSize, device, workers);
+        var anchors = Evaluator.Embed(model, new RowsSource(train, anchorRows), trainPipeline, Evaluator.BatchSize, device, workers, seed: Evaluator.DiagnosticSeed(config.Seed), epoch: config.Epochs);
+        using var rows = tensor(anchorRows.Select(r => (long)r).ToArray()).to(device);
+        var table = Core.Metrics.SimilarityOrderStatistics.AgainstBank(anchors, reference.index_select(0, rows), reference, rows, ranks: Evaluator.Ranks(reference)).Values;
+        var sb = new StringBuilder("pos," + string.Join(',', Enumerable.Range(1, table.GetLength(1) - 1).Select(k => $"neg{k}")) + "\n");
+        for (int i = 0; i < table.GetLength(0); i++)
+        {
+            sb.AppendLine(string.Join(',', Enumerable.Range(0, table.GetLength(1)).Select(j => table[i, j].ToString("R", CultureInfo.InvariantCulture))));
+        }
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, OrderStatisticsFile), sb.ToString());
+    }
+
+    /// <summary>The mean of a column over the rows where it is finite; null when there is none.</summary>
+    private static double? MeanOf(IEnumerable<Dictionary<string, double>> rows, string key)
+    {
+        var values = rows.Select(r => r.GetValueOrDefault(key, double.NaN)).Where(double.IsFinite).ToArray();
+        return values.Length == 0 ? null : values.Average();
+    }
+
+    internal static string TensorBoardTag(string key) => key switch
+    {
+        "loss" or "lr" or "images_per_s" or "gflops_per_s" => "train/" + key,
+        "knn_top1" or "knn_bank_top1" or "knn_backbone_top1" => "eval/" + key,
+        _ => "diagnostics/" + key,
+    };
+
+    /// <summary>Rewrites metrics.csv from the whole history (so a resumed run never holds duplicate rows).</summary>
+    internal static void WriteMetricsCsv(string path, IReadOnlyList<Dictionary<string, double>> history)
+    {
+        var columns = history.SelectMany(r => r.Keys).Distinct().ToList();
+        var sb = new StringBuilder();
+        sb.AppendLine(string.Join(',', columns));
+        foreach (var row in history)
+        {
+            sb.AppendLine(string.Join(',', columns.Select(c => row.TryGetValue(c, out var v) && !double.IsNaN(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "")));
+        }
+        AtomicFile.WriteAllText(path, sb.ToString());
+    }
+}
