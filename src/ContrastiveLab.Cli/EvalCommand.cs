@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using ContrastiveLab.Evaluation;
+using ContrastiveLab.TrainedRuns;
 
 namespace ContrastiveLab.Cli;
 

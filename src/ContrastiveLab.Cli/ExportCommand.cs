@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.Runs;
+using ContrastiveLab.TrainedRuns;
 
 namespace ContrastiveLab.Cli;
 

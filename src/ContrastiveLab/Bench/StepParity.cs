@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Core.Losses;
+using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
 using ContrastiveLab.Models;
 using ContrastiveLab.Training;

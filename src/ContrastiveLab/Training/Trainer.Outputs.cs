@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using ContrastiveLab.Augmentation;
+using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
 using ContrastiveLab.Models;
 using ContrastiveLab.Training.Sources;

@@ -100,7 +100,7 @@ public static partial class Trainer
         // drops its copies of them (a fresh start drops everything an earlier attempt logged).
         using var logs = new RunLogs(runDirectory, history, history.Count == 0 ? 0 : step + 1, config, log);
         var anchorRows = DiagnosticAnchors(train.Count, config.DiagnosticAnchors, config.Seed);
-        var evaluation = new EpochEvaluation(config, model, train, test, classes, trainLabels, testLabels, trainPipeline, evalPipeline, anchorRows, device, workers);
+        var evaluation = new EpochEvaluation(new EvaluationSettings(config.KnnK, config.KnnSigma, config.KnnBackbone, config.Tau, config.Seed), model, train, test, classes, trainLabels, testLabels, trainPipeline, evalPipeline, anchorRows, device, workers);
 
         // ---- the untrained encoder is epoch 0: the baseline every report shows
         if (history.Count == 0)
@@ -201,7 +201,7 @@ public static partial class Trainer
         Dictionary<string, double> Evaluate(int epoch, double meanLoss, double lr, double rate, bool monitor, bool initialise = false)
         {
             using var phase = NativePhase.Enter(runDirectory, $"epoch {epoch} evaluation");
-            return evaluation.Evaluate(epoch, step, meanLoss, lr, rate, monitor ? negatives.TrainingEmbeddings : null, initialise ? negatives : null);
+            return evaluation.Evaluate(epoch, step, meanLoss, lr, rate, monitor ? negatives.TrainingEmbeddings : null, initialise ? negatives.Initialise : null);
         }
 
         void SaveCheckpoint(int nextEpoch, int nextBatch, string name, bool best, double epochLossSum, int epochLossCount) =>
@@ -310,10 +310,10 @@ public static partial class Trainer
     }
 
     /// <summary>
-    /// FLOPs of one training step per image (<see cref="Bench.ModelFlops"/>): one view's forward and backward, times
+    /// FLOPs of one training step per image (<see cref="ModelFlops"/>): one view's forward and backward, times
     /// the source's <see cref="NegativeSourceInfo.ForwardBackwardsPerImage"/> (1 for the memory bank, 2 in-batch, 4/3
     /// for the queue: one view plus the key encoder's forward of the other).
     /// </summary>
     internal static double TrainingFlopsPerImage(Models.ContrastiveEncoder model, long channels, long size, NegativeSourceInfo source) =>
-        Bench.ModelFlops.TrainingPerImage(model, channels, size) * source.ForwardBackwardsPerImage;
+        ModelFlops.TrainingPerImage(model, channels, size) * source.ForwardBackwardsPerImage;
 }

@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Tests.Cli;
+using ContrastiveLab.TrainedRuns;
 using ContrastiveLab.Training;
 using TorchSharp;
 using Xunit.Abstractions;

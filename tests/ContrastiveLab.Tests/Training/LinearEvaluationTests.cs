@@ -1,4 +1,5 @@
 using ContrastiveLab.Evaluation;
+using ContrastiveLab.TrainedRuns;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.Runs;
+using ContrastiveLab.TrainedRuns;
 using ContrastiveLab.Training;
 
 namespace ContrastiveLab.Tests.Training;

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ContrastiveLab.Augmentation;
+using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
 using ContrastiveLab.Training;
 using static TorchSharp.torch;
 
-namespace ContrastiveLab.Evaluation;
+namespace ContrastiveLab.TrainedRuns;
 
 /// <summary>
 /// Weighted kNN of a trained encoder (<see cref="WeightedKnn"/>): embeddings of the clean test images classified

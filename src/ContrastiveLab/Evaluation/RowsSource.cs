@@ -1,6 +1,6 @@
 using ContrastiveLab.Augmentation;
 
-namespace ContrastiveLab.Training;
+namespace ContrastiveLab.Evaluation;
 
 /// <summary>Some images of another source, in a given order.</summary>
 internal sealed class RowsSource(IImageSource inner, int[] rows) : IImageSource

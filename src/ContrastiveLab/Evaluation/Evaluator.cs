@@ -1,12 +1,11 @@
 using System.Globalization;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Core.Metrics;
-using ContrastiveLab.Evaluation;
 using ContrastiveLab.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ContrastiveLab.Training;
+namespace ContrastiveLab.Evaluation;
 
 /// <summary>The per-epoch evaluation of a run: weighted kNN on the test split and the paper's diagnostics.</summary>
 internal static class Evaluator

@@ -2,7 +2,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace ContrastiveLab.Bench;
+namespace ContrastiveLab.Models;
 
 /// <summary>
 /// Floating-point operations of a model, counted from its layers while it runs: a convolution does

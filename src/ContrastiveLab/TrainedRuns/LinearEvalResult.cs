@@ -1,4 +1,4 @@
-namespace ContrastiveLab.Evaluation;
+namespace ContrastiveLab.TrainedRuns;
 
 /// <summary>What a linear evaluation found; written to the run folder as <c>linear.json</c>.</summary>
 /// <param name="Mode">"fast" (cached clean features) or "augmented" (the paper's protocol).</param>

@@ -1,4 +1,4 @@
-namespace ContrastiveLab.Evaluation;
+namespace ContrastiveLab.TrainedRuns;
 
 /// <summary>
 /// Settings of the linear evaluation protocol (docs/paper.md §2): 100 epochs, SGD lr 30 with momentum 0.9 and no weight

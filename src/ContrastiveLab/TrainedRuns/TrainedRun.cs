@@ -5,7 +5,7 @@ using ContrastiveLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ContrastiveLab.Evaluation;
+namespace ContrastiveLab.TrainedRuns;
 
 /// <summary>
 /// A run folder opened for evaluation or export: its config, one checkpoint's encoder (in eval mode) and the

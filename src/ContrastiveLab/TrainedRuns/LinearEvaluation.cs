@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ContrastiveLab.Augmentation;
+using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ContrastiveLab.Evaluation;
+namespace ContrastiveLab.TrainedRuns;
 
 /// <summary>
 /// The paper's linear evaluation (docs/paper.md §2): the backbone is frozen, one linear layer from its pooled features
