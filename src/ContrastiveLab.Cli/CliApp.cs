@@ -9,6 +9,9 @@ public static class CliApp
     /// <summary>Exit code for a mistake in the user's input.</summary>
     public const int UsageExitCode = 2;
 
+    /// <summary>Exit code of an internal error: an exception that is none of the known kinds, which is a bug of ours.</summary>
+    public const int InternalErrorExitCode = 1;
+
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("ContrastiveLab: train and understand contrastive image encoders (Wang & Liu, CVPR 2021).");
@@ -79,6 +82,13 @@ public static class CliApp
         {
             stderr.WriteLine(e.Interrupted ? e.Message : $"error: {e.Message}");
             return e.Interrupted ? 130 : 3;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Not the user's mistake: say so, and keep the trace for the bug report.
+            stderr.WriteLine($"internal error (a bug in contrastive; the trace below helps fix it): {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}");
+            stderr.WriteLine(e.StackTrace);
+            return InternalErrorExitCode;
         }
     }
 

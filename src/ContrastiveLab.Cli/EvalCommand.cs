@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using ContrastiveLab.Evaluation;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.TrainedRuns;
 
 namespace ContrastiveLab.Cli;
@@ -59,7 +60,7 @@ public static class EvalCommand
                 return LinearEvaluation.Run(run, options, output);
             });
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"linear top-1 ({result.Mode} mode): best {result.BestTop1:P2} at epoch {result.BestEpoch}, last {result.LastTop1:P2}; {watch.Elapsed.TotalSeconds:F1} s; written to {LinearEvaluation.ResultFile}"));
+                $"linear top-1 ({result.Mode} mode): best {result.BestTop1:P2} at epoch {result.BestEpoch}, last {result.LastTop1:P2}; {watch.Elapsed.TotalSeconds:F1} s; written to {RunFiles.Linear}"));
             return 0;
         });
         return command;
@@ -86,7 +87,7 @@ public static class EvalCommand
             double sigma = parse.GetValue(Sigma);
             string on = parse.GetValue(features)!;
             var (top1, name) = WithRun(parse, session, run => (KnnEvaluation.Run(run, k, sigma, features: on), run.Checkpoint.Name));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 on the {on} (K = {k}, σ = {sigma}, checkpoint {name}): {top1:P2}; written to {KnnEvaluation.ResultFile}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 on the {on} (K = {k}, σ = {sigma}, checkpoint {name}): {top1:P2}; written to {RunFiles.Knn}"));
             return 0;
         });
         return command;
@@ -98,10 +99,11 @@ public static class EvalCommand
     /// <summary>Opens a run's checkpoint and applies <paramref name="body"/>; bad input becomes a <see cref="UserError"/>.</summary>
     internal static T WithRun<T>(string runDirectory, string checkpoint, TorchSharp.torch.Device device, Func<TrainedRun, T> body)
     {
+        // Only opening the run reads what the user named; an ArgumentException from the evaluation itself is a bug.
+        TrainedRun run;
         try
         {
-            using var run = TrainedRun.Open(runDirectory, checkpoint, device);
-            return body(run);
+            run = TrainedRun.Open(runDirectory, checkpoint, device);
         }
         catch (ArgumentException e)
         {
@@ -110,6 +112,10 @@ public static class EvalCommand
         catch (Data.DatasetNotFoundException e)
         {
             throw new UserError(e.Message);
+        }
+        using (run)
+        {
+            return body(run);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using ContrastiveLab.Core.Metrics;
 using ContrastiveLab.IO;
 using ContrastiveLab.Reports;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -78,7 +79,7 @@ public static class ReportCommand
     /// <summary>The contrastive runs for Fig. 2: the smallest τ and the τ nearest 0.2 above it (the paper's pair), each with embeddings.</summary>
     private static List<RunRecord> MapRuns(IReadOnlyList<RunRecord> runs)
     {
-        var candidates = runs.Where(r => r.Config.Loss == "contrastive" && File.Exists(Path.Combine(r.Directory, Trainer.TestEmbeddingsFile)) && File.Exists(Path.Combine(r.Directory, Trainer.TestLabelsFile)))
+        var candidates = runs.Where(r => r.Config.Loss == "contrastive" && File.Exists(Path.Combine(r.Directory, RunFiles.TestEmbeddings)) && File.Exists(Path.Combine(r.Directory, RunFiles.TestLabels)))
             .OrderBy(r => r.Config.Tau).ThenBy(r => r.Config.Seed).ToList();
         if (candidates.Count == 0)
         {
@@ -92,8 +93,8 @@ public static class ReportCommand
     /// <summary>Projects a seeded subset of a run's test embeddings onto their top two principal components.</summary>
     private static EmbeddingMap Map(RunRecord run)
     {
-        string embeddingsPath = Path.Combine(run.Directory, Trainer.TestEmbeddingsFile);
-        string labelsPath = Path.Combine(run.Directory, Trainer.TestLabelsFile);
+        string embeddingsPath = Path.Combine(run.Directory, RunFiles.TestEmbeddings);
+        string labelsPath = Path.Combine(run.Directory, RunFiles.TestLabels);
         using var scope = NewDisposeScope();
         Tensor embeddings, labels;
         try

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Sweeps;
 
@@ -154,7 +155,7 @@ internal static class Supervisor
                 ["resume"] = resume,
             });
             NativePhase.Clear(where.RunDirectory);
-            recorded = $" Recorded in {Path.Combine(where.RunDirectory, RunFailure.FileName)}.";
+            recorded = $" Recorded in {Path.Combine(where.RunDirectory, RunFiles.Failure)}.";
         }
         stderr.WriteLine($"error: {message}.{recorded} Continue with: {resume}");
         if (signal == 8)

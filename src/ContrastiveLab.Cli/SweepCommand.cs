@@ -208,10 +208,6 @@ public static class SweepCommand
         {
             throw new TrainingStoppedException($"task {index} stopped (SIGTERM or Ctrl-C); submit the sweep again (or let Slurm requeue the task) to resume it from its last checkpoint", interrupted: true);
         }
-        catch (ArgumentException e)
-        {
-            throw new UserError(e.Message.Split('\n')[0]);
-        }
     }
 
     /// <summary>The sweep named by a file or a preset (exactly one).</summary>

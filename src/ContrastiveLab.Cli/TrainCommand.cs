@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Training;
 using Spectre.Console;
@@ -9,30 +10,51 @@ namespace ContrastiveLab.Cli;
 /// <summary><c>contrastive train</c>: one run of the paper's protocol (or SimCLR/MoCo negatives) into a run folder.</summary>
 public static class TrainCommand
 {
+    // One option per TrainConfig key, named after it (--batch-size for batch_size), built from this table: a key
+    // without a line here fails the build of the command (ConfigOptions), so no key is ever left without an option.
+    private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
+    {
+        ["dataset"] = "dataset name (default: the bundled fashion-mnist-subset)",
+        ["data_path"] = "the dataset's file or folder",
+        ["data_dir"] = "folder searched for datasets (default: the per-user cache)",
+        ["train_per_class"] = "use only the first N training images of each class",
+        ["model"] = "small-cnn | resnet18-cifar | resnet50-cifar | resnet50",
+        ["head"] = "linear (the paper) | mlp",
+        ["embedding_dim"] = "embedding width (the paper: 128)",
+        ["negatives"] = "memory-bank (the paper) | in-batch | queue",
+        ["loss"] = "contrastive | simple | hard | hard-simple | single",
+        ["tau"] = "temperature τ (default 0.2)",
+        ["hard_k"] = "hardest negatives K for hard losses (default min(4095, available))",
+        ["hard_alpha"] = "hardest fraction α for hard losses, instead of K",
+        ["authors_variant"] = "follow the authors' code for simple/hard-simple",
+        ["augmentation"] = "augmentation preset (default: the dataset's)",
+        ["epochs"] = "epochs (0 evaluates the untrained encoder)",
+        ["batch_size"] = "images per step",
+        ["lr"] = "base learning rate",
+        ["momentum"] = "SGD momentum",
+        ["weight_decay"] = "SGD weight decay",
+        ["schedule"] = "cosine | step (the paper's ×0.1 at 80% and 95%)",
+        ["warmup_epochs"] = "warm-up epochs of the cosine schedule",
+        ["bank_momentum"] = "memory-bank update momentum μ (the paper: 0.5)",
+        ["bank_init"] = "memory-bank start: random | encoder (the untrained encoder's embeddings)",
+        ["queue_size"] = "keys in the queue (queue negatives)",
+        ["key_momentum"] = "key-encoder momentum (queue negatives)",
+        ["seed"] = "seed of every random choice",
+        ["workers"] = "augmentation threads (0: one per core)",
+        ["checkpoint_every"] = "epochs between checkpoints",
+        ["eval_every"] = "epochs between kNN evaluations (the last epoch is always evaluated)",
+        ["tensorboard_every"] = "steps between TensorBoard step-loss points (0: per-epoch scalars only)",
+        ["diagnostic_anchors"] = "training anchors of the per-epoch diagnostics",
+        ["knn_k"] = "neighbours of the weighted kNN monitor",
+        ["knn_sigma"] = "temperature of the weighted kNN monitor",
+        ["knn_backbone"] = "also record the kNN on the backbone's pooled features",
+        ["max_steps"] = "stop after this many steps (smoke tests)",
+    };
+
+    /// <summary>Every TrainConfig key with its option, in the config's order.</summary>
+    internal static IReadOnlyList<(string Key, Option Option)> ConfigOptions { get; } = [.. TrainConfig.JsonKeys.Select(k => (k, ConfigOption(k)))];
+
     private static readonly Option<string?> ConfigFile = new("--config") { Description = "JSON config (snake_case keys as in a run's config.json); options below override it" };
-    private static readonly Option<string?> Dataset = new("--dataset") { Description = "dataset name (default: the bundled fashion-mnist-subset)" };
-    private static readonly Option<string?> DataPath = new("--data-path", "--path") { Description = "the dataset's file or folder" };
-    private static readonly Option<string?> DataDir = new("--data-dir") { Description = "folder searched for datasets (default: the per-user cache)" };
-    private static readonly Option<int?> TrainPerClass = new("--train-per-class") { Description = "use only the first N training images of each class" };
-    private static readonly Option<string?> Model = new("--model") { Description = "small-cnn | resnet18-cifar | resnet50-cifar | resnet50" };
-    private static readonly Option<string?> Head = new("--head") { Description = "linear (the paper) | mlp" };
-    private static readonly Option<string?> NegativeSource = new("--negatives") { Description = "memory-bank (the paper) | in-batch | queue" };
-    private static readonly Option<string?> Loss = new("--loss") { Description = "contrastive | simple | hard | hard-simple | single" };
-    private static readonly Option<double?> Tau = new("--tau") { Description = "temperature τ (default 0.2)" };
-    private static readonly Option<int?> HardK = new("--hard-k") { Description = "hardest negatives K for hard losses (default min(4095, available))" };
-    private static readonly Option<double?> HardAlpha = new("--hard-alpha") { Description = "hardest fraction α for hard losses, instead of K" };
-    private static readonly Option<bool?> AuthorsVariant = new("--authors-variant") { Description = "follow the authors' code for simple/hard-simple" };
-    private static readonly Option<string?> Augmentation = new("--augmentation") { Description = "augmentation preset (default: the dataset's)" };
-    private static readonly Option<int?> Epochs = new("--epochs") { Description = "epochs (0 evaluates the untrained encoder)" };
-    private static readonly Option<int?> BatchSize = new("--batch-size") { Description = "images per step" };
-    private static readonly Option<double?> Lr = new("--lr") { Description = "base learning rate" };
-    private static readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "SGD weight decay" };
-    private static readonly Option<string?> Schedule = new("--schedule") { Description = "cosine | step (the paper's ×0.1 at 80% and 95%)" };
-    private static readonly Option<long?> Seed = new("--seed") { Description = "seed of every random choice" };
-    private static readonly Option<int?> Workers = new("--workers") { Description = "augmentation threads (0: one per core)" };
-    private static readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "epochs between checkpoints" };
-    private static readonly Option<int?> EvalEvery = new("--eval-every") { Description = "epochs between kNN evaluations (the last epoch is always evaluated)" };
-    private static readonly Option<int?> MaxSteps = new("--max-steps") { Description = "stop after this many steps (smoke tests)" };
     private static readonly Option<string> Out = new("--out") { Description = "run folder", DefaultValueFactory = _ => Path.Combine("runs", "default") };
     private static readonly Option<bool> Resume = new("--resume") { Description = "continue the run in --out from its newest valid checkpoint" };
     private static readonly Option<bool> PrintConfig = new("--print-config") { Description = "print the fully resolved config as JSON (defaults, --config file and options) and exit without training" };
@@ -41,8 +63,7 @@ public static class TrainCommand
     {
         var command = new Command("train", "Train an encoder into a run folder (config.json, metrics.csv, summary.json, checkpoints, TensorBoard events).");
         var defaults = System.Text.Json.Nodes.JsonNode.Parse(TrainConfig.ToJson(new TrainConfig()))!.AsObject();
-        foreach (var o in new Option[] { ConfigFile, Dataset, DataPath, DataDir, TrainPerClass, Model, Head, NegativeSource, Loss, Tau, HardK, HardAlpha, AuthorsVariant,
-            Augmentation, Epochs, BatchSize, Lr, WeightDecay, Schedule, Seed, Workers, CheckpointEvery, EvalEvery, MaxSteps, Out, Resume, PrintConfig })
+        foreach (var o in ConfigOptions.Select(c => c.Option).Prepend(ConfigFile).Concat([Out, Resume, PrintConfig]))
         {
             // Each config option's help shows the config's default (the options themselves default to "not given").
             string key = o.Name.TrimStart('-').Replace('-', '_');
@@ -71,7 +92,7 @@ public static class TrainCommand
     /// <summary>The config a train invocation means: the resumed run's own config, or file + options, validated.</summary>
     internal static TrainConfig ResolveConfig(ParseResult parse, string outDir)
     {
-        string saved = Path.Combine(outDir, Trainer.ConfigFile);
+        string saved = Path.Combine(outDir, RunFiles.Config);
         TrainConfig config;
         if (parse.GetValue(Resume) && File.Exists(saved) && parse.GetValue(ConfigFile) is null)
         {
@@ -81,12 +102,11 @@ public static class TrainCommand
         {
             config = parse.GetValue(ConfigFile) is { } file ? ReadConfig(file) : new TrainConfig();
         }
-        config = Override(config, parse);
         try
         {
-            return config.Validate();
+            return Override(config, parse).Validate();
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or JsonException)
         {
             throw new UserError(e.Message);
         }
@@ -108,76 +128,86 @@ public static class TrainCommand
         }
     }
 
-    private static TrainConfig Override(TrainConfig c, ParseResult p) => c with
+    /// <summary>
+    /// The config with every option given on the command line set, through the config's own JSON reader: an option
+    /// is validated as the same key in a --config file or a sweep file would be.
+    /// </summary>
+    private static TrainConfig Override(TrainConfig c, ParseResult p)
     {
-        Dataset = p.GetValue(Dataset) ?? c.Dataset,
-        DataPath = p.GetValue(DataPath) ?? c.DataPath,
-        DataDir = p.GetValue(DataDir) ?? c.DataDir,
-        TrainPerClass = p.GetValue(TrainPerClass) ?? c.TrainPerClass,
-        Model = p.GetValue(Model) ?? c.Model,
-        Head = p.GetValue(Head) ?? c.Head,
-        Negatives = p.GetValue(NegativeSource) ?? c.Negatives,
-        Loss = p.GetValue(Loss) ?? c.Loss,
-        Tau = p.GetValue(Tau) ?? c.Tau,
-        HardK = p.GetValue(HardK) ?? c.HardK,
-        HardAlpha = p.GetValue(HardAlpha) ?? c.HardAlpha,
-        AuthorsVariant = p.GetValue(AuthorsVariant) ?? c.AuthorsVariant,
-        Augmentation = p.GetValue(Augmentation) ?? c.Augmentation,
-        Epochs = p.GetValue(Epochs) ?? c.Epochs,
-        BatchSize = p.GetValue(BatchSize) ?? c.BatchSize,
-        Lr = p.GetValue(Lr) ?? c.Lr,
-        WeightDecay = p.GetValue(WeightDecay) ?? c.WeightDecay,
-        Schedule = p.GetValue(Schedule) ?? c.Schedule,
-        Seed = p.GetValue(Seed) ?? c.Seed,
-        Workers = p.GetValue(Workers) ?? c.Workers,
-        CheckpointEvery = p.GetValue(CheckpointEvery) ?? c.CheckpointEvery,
-        EvalEvery = p.GetValue(EvalEvery) ?? c.EvalEvery,
-        MaxSteps = p.GetValue(MaxSteps) ?? c.MaxSteps,
-    };
+        var json = System.Text.Json.Nodes.JsonNode.Parse(TrainConfig.ToJson(c))!.AsObject();
+        foreach (var (key, option) in ConfigOptions)
+        {
+            if (p.GetResult(option) is { Implicit: false } given)
+            {
+                json[key] = given.GetValueOrDefault<object?>() switch
+                {
+                    null => null,
+                    string text => text,
+                    int n => n,
+                    long n => n,
+                    double x => x,
+                    bool b => b,
+                    var other => throw new InvalidOperationException($"--{key}: no JSON form for {other.GetType().Name}"),
+                };
+            }
+        }
+        return TrainConfig.FromJson(json.ToJsonString());
+    }
+
+    /// <summary>The option of a config key: its type from the TrainConfig property, its help from <see cref="Descriptions"/>.</summary>
+    private static Option ConfigOption(string key)
+    {
+        string name = "--" + key.Replace('_', '-');
+        string description = Descriptions.TryGetValue(key, out var d) ? d : throw new InvalidOperationException($"config key '{key}' has no option description in TrainCommand");
+        var type = typeof(TrainConfig).GetProperties().Single(p => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == key).PropertyType;
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        string[] aliases = key == "data_path" ? ["--path"] : [];
+        Option option = type == typeof(string) ? new Option<string?>(name, aliases)
+            : type == typeof(int) ? new Option<int?>(name, aliases)
+            : type == typeof(long) ? new Option<long?>(name, aliases)
+            : type == typeof(double) ? new Option<double?>(name, aliases)
+            : type == typeof(bool) ? new Option<bool?>(name, aliases)
+            : throw new InvalidOperationException($"config key '{key}' has a type ({type.Name}) no option is made for");
+        option.Description = description;
+        return option;
+    }
 
     /// <summary>Runs with a progress bar on a terminal and plain lines otherwise; Ctrl-C or SIGTERM stops at the next step with a checkpoint.</summary>
     internal static int RunWithConsole(TrainConfig config, string outDir, bool resume, TorchSession session)
     {
         using var cancel = new CtrlCCancellation();
-        try
+        var options = new TrainRunOptions
         {
-            var options = new TrainRunOptions
-            {
-                Resume = resume,
-                Device = session.Device,
-                Threads = session.Threads,
-                Log = Console.Out,
-                Cancel = cancel.Token,
-                Download = ConsoleDownload.Run,
-            };
-            if (!ProgressDisplay.Interactive)
-            {
-                // Piped or redirected: the trainer's own log is the output, one line per epoch (with its ETA).
-                Trainer.Run(config, outDir, options);
-                return 0;
-            }
-            if (Trainer.PreviousAttempt(outDir) is { } previous)
-            {
-                AnsiConsole.WriteLine(previous); // the trainer's log is silenced under the progress display
-            }
-            var summary = ProgressDisplay.Show(ctx =>
-            {
-                var run = ctx.AddTask("starting", maxValue: Math.Max(1, config.Epochs));
-                var result = Trainer.Run(config, outDir, options with { Log = TextWriter.Null, Progress = ProgressDisplay.RunBar(run) });
-                run.Value = run.MaxValue;
-                return result;
-            });
-            if (FinishedLine(summary, config.Epochs) is { } line)
-            {
-                AnsiConsole.WriteLine(line);
-            }
-            AnsiConsole.WriteLine($"run folder: {outDir}");
+            Resume = resume,
+            Device = session.Device,
+            Threads = session.Threads,
+            Log = Console.Out,
+            Cancel = cancel.Token,
+            Download = ConsoleDownload.Run,
+        };
+        if (!ProgressDisplay.Interactive)
+        {
+            // Piped or redirected: the trainer's own log is the output, one line per epoch (with its ETA).
+            Trainer.Run(config, outDir, options);
             return 0;
         }
-        catch (ArgumentException e)
+        if (Trainer.PreviousAttempt(outDir) is { } previous)
         {
-            throw new UserError(e.Message);
+            AnsiConsole.WriteLine(previous); // the trainer's log is silenced under the progress display
         }
+        var summary = ProgressDisplay.Show(ctx =>
+        {
+            var run = ctx.AddTask("starting", maxValue: Math.Max(1, config.Epochs));
+            var result = Trainer.Run(config, outDir, options with { Log = TextWriter.Null, Progress = ProgressDisplay.RunBar(run) });
+            run.Value = run.MaxValue;
+            return result;
+        });
+        if (FinishedLine(summary, config.Epochs) is { } line)
+        {
+            AnsiConsole.WriteLine(line);
+        }
+        AnsiConsole.WriteLine($"run folder: {outDir}");
+        return 0;
     }
 
     /// <summary>The line printed under the progress display when a run ends: its final kNN (null without a summary).</summary>

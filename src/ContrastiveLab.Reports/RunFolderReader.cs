@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ContrastiveLab.RunFormat;
 
 namespace ContrastiveLab.Reports;
 
@@ -11,7 +12,7 @@ namespace ContrastiveLab.Reports;
 public static class RunFolderReader
 {
     /// <summary>Folder names never searched for runs (a report's own output).</summary>
-    private static readonly HashSet<string> Skipped = new(StringComparer.Ordinal) { "report", "checkpoints", "tensorboard" };
+    private static readonly HashSet<string> Skipped = new(StringComparer.Ordinal) { RunFiles.ReportDirectory, RunFiles.CheckpointsDirectory, RunFiles.TensorBoardDirectory };
 
     /// <summary>
     /// Finds run folders up to two levels below <paramref name="root"/> (or <paramref name="root"/> itself) and reads
@@ -38,7 +39,7 @@ public static class RunFolderReader
                 // The report's folder is itself the run: name it by its folder, not ".".
                 name = Path.GetFileName(Path.TrimEndingDirectorySeparator(full));
             }
-            if (!File.Exists(Path.Combine(dir, "summary.json")))
+            if (!File.Exists(Path.Combine(dir, RunFiles.Summary)))
             {
                 missing.Add(new UnfinishedRun(name, "no summary.json: the run has not finished"));
                 continue;
@@ -71,12 +72,12 @@ public static class RunFolderReader
     {
         ArgumentNullException.ThrowIfNull(directory);
         string dir = Path.GetFullPath(directory);
-        string configPath = Path.Combine(dir, "config.json");
-        string summaryPath = Path.Combine(dir, "summary.json");
-        string metricsPath = Path.Combine(dir, "metrics.csv");
-        string orderPath = Path.Combine(dir, "order_statistics.csv");
-        string linearPath = Path.Combine(dir, "linear.json");
-        string environmentPath = Path.Combine(dir, "environment.json");
+        string configPath = Path.Combine(dir, RunFiles.Config);
+        string summaryPath = Path.Combine(dir, RunFiles.Summary);
+        string metricsPath = Path.Combine(dir, RunFiles.Metrics);
+        string orderPath = Path.Combine(dir, RunFiles.OrderStatistics);
+        string linearPath = Path.Combine(dir, RunFiles.Linear);
+        string environmentPath = Path.Combine(dir, RunFiles.Environment);
         var config = ReadJson(configPath, ParseConfig);
         var summary = ReadJson(summaryPath, ParseSummary);
         var metrics = ParseMetrics(metricsPath, ReadLines(metricsPath));
@@ -89,7 +90,7 @@ public static class RunFolderReader
     /// <summary>(sweep, run folder name) for each run listed under <c>root/sweeps/*.json</c>; unreadable listings are passed over.</summary>
     private static IEnumerable<(string Sweep, string Run)> ListedRuns(string root)
     {
-        string dir = Path.Combine(root, "sweeps");
+        string dir = Path.Combine(root, RunFiles.SweepsDirectory);
         if (!System.IO.Directory.Exists(dir))
         {
             yield break;
@@ -99,9 +100,9 @@ public static class RunFolderReader
             string[] names;
             try
             {
-                names = (JsonNode.Parse(File.ReadAllText(file))?["runs"] as JsonArray)?.Select(n => n?.GetValue<string>()).OfType<string>().ToArray() ?? [];
+                names = [.. SweepListing.Parse(File.ReadAllText(file), Path.GetFileNameWithoutExtension(file)).Runs];
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
             {
                 continue;
             }
@@ -114,19 +115,19 @@ public static class RunFolderReader
 
     private static IEnumerable<string> RunDirectories(string root)
     {
-        if (File.Exists(Path.Combine(root, "config.json")))
+        if (File.Exists(Path.Combine(root, RunFiles.Config)))
         {
             yield return root;
             yield break;
         }
         foreach (string child in Children(root))
         {
-            if (File.Exists(Path.Combine(child, "config.json")))
+            if (File.Exists(Path.Combine(child, RunFiles.Config)))
             {
                 yield return child;
                 continue;
             }
-            foreach (string grandchild in Children(child).Where(g => File.Exists(Path.Combine(g, "config.json"))))
+            foreach (string grandchild in Children(child).Where(g => File.Exists(Path.Combine(g, RunFiles.Config))))
             {
                 yield return grandchild;
             }
@@ -183,16 +184,10 @@ public static class RunFolderReader
 
     private static RunSummary ParseSummary(JsonObject o)
     {
-        var final = o["final"] as JsonObject ?? throw new FormatException("'final' is missing or not an object");
-        var values = final.ToDictionary(p => p.Key, p => p.Value is null ? (double?)null : p.Value.GetValue<double>(), StringComparer.Ordinal);
-        return new RunSummary(
-            TextOr(o, "status", "finished"), Number(o, "knn_top1"), OptionalNumber(o, "best_knn_top1") ?? Number(o, "knn_top1"), values,
-            OptionalNumber(o, "wall_seconds") ?? double.NaN, (int)(OptionalNumber(o, "threads") ?? 0), TextOr(o, "device", "?"),
-            (int)(OptionalNumber(o, "train_images") ?? 0), (int)(OptionalNumber(o, "test_images") ?? 0), (long)(OptionalNumber(o, "steps") ?? 0))
+        var s = RunSummaryFile.Parse(o);
+        return new RunSummary(s.Status, s.KnnTop1, s.BestKnnTop1, s.Final, s.WallSeconds, s.Threads, s.Device, s.TrainImages, s.TestImages, s.Steps)
         {
-            ClassNames = o["class_names"] is JsonArray names && names.All(n => n is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String)
-                ? [.. names.Select(n => n!.GetValue<string>())]
-                : [],
+            ClassNames = s.ClassNames,
         };
     }
 

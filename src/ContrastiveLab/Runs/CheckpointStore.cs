@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 
 using ContrastiveLab.IO;
+using ContrastiveLab.RunFormat;
 
 namespace ContrastiveLab.Runs;
 
@@ -16,10 +17,7 @@ public sealed class CheckpointStore(string runDirectory, int keep = 2)
 {
     public const string ManifestName = "manifest.json";
 
-    /// <summary>The folder under a run folder that holds its checkpoints.</summary>
-    public const string DirectoryName = "checkpoints";
-
-    public string Directory { get; } = Path.Combine(runDirectory, DirectoryName);
+    public string Directory { get; } = Path.Combine(runDirectory, RunFiles.CheckpointsDirectory);
 
     public int Keep { get; } = Math.Max(1, keep);
 

@@ -2,18 +2,17 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ContrastiveLab.IO;
+using ContrastiveLab.RunFormat;
 
 namespace ContrastiveLab.Runs;
 
 /// <summary>
-/// <see cref="FileName"/> in a run folder: why the run's last attempt failed (its last error line, when, where and,
+/// <see cref="RunFiles.Failure"/> in a run folder: why the run's last attempt failed (its last error line, when, where and,
 /// for a process that died by a signal, the signal, the phase and the command that resumes it). Written atomically;
 /// a run that later finishes removes it.
 /// </summary>
 public static class RunFailure
 {
-    public const string FileName = "failure.json";
-
     /// <summary>What <see cref="Read"/> returns.</summary>
     /// <param name="Error">The last error line.</param>
     /// <param name="Resume">The command that continues the run, when the writer knew it.</param>
@@ -38,7 +37,7 @@ public static class RunFailure
             {
                 failure[key] = value?.DeepClone();
             }
-            AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName), failure.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            AtomicFile.WriteAllText(Path.Combine(runDirectory, RunFiles.Failure), failure.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -49,7 +48,7 @@ public static class RunFailure
     /// <summary>The record in <paramref name="runDirectory"/>, or null when there is none.</summary>
     public static Entry? Read(string runDirectory)
     {
-        string path = Path.Combine(runDirectory, FileName);
+        string path = Path.Combine(runDirectory, RunFiles.Failure);
         try
         {
             var node = JsonNode.Parse(File.ReadAllText(path));
@@ -57,10 +56,10 @@ public static class RunFailure
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
         {
-            return File.Exists(path) ? new Entry($"({FileName} unreadable)", null) : null;
+            return File.Exists(path) ? new Entry($"({RunFiles.Failure} unreadable)", null) : null;
         }
     }
 
     /// <summary>Removes the record (an earlier attempt's failure no longer applies).</summary>
-    public static void Clear(string runDirectory) => AtomicFile.TryDelete(Path.Combine(runDirectory, FileName));
+    public static void Clear(string runDirectory) => AtomicFile.TryDelete(Path.Combine(runDirectory, RunFiles.Failure));
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ContrastiveLab.IO;
 using ContrastiveLab.Training;
+using ContrastiveLab.RunFormat;
 
 namespace ContrastiveLab.Sweeps;
 
@@ -17,7 +18,7 @@ public static class SlurmSubmission
     public static Func<string, string, (string State, string Task)?>? QueueByRun(string root, out bool? available)
     {
         available = null;
-        string listings = Path.Combine(root, "sweeps");
+        string listings = Path.Combine(root, RunFiles.SweepsDirectory);
         if (!Directory.Exists(listings))
         {
             return null;

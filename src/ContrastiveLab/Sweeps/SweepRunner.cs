@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ContrastiveLab.IO;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Training;
 
@@ -17,7 +18,7 @@ namespace ContrastiveLab.Sweeps;
 public static class SweepRunner
 {
     /// <summary>Written atomically into a run folder when the run fails: its last error line, when and where.</summary>
-    public const string FailureFile = RunFailure.FileName;
+    public const string FailureFile = RunFiles.Failure;
 
     /// <summary>What happened to one run of a sweep.</summary>
     public enum RunOutcome
@@ -81,7 +82,7 @@ public static class SweepRunner
         {
             throw new SweepException($"--task-index {index}: sweep {sweep.Name} has {runs.Count} runs (indices 0 to {runs.Count - 1})");
         }
-        if (!File.Exists(Path.Combine(resultsDirectory, "sweeps", sweep.Name + ".json")))
+        if (!File.Exists(RunFiles.SweepListingPath(resultsDirectory, sweep.Name)))
         {
             WriteListing(sweep, runs, resultsDirectory); // a task started by hand: let status and report see the sweep
         }
@@ -103,7 +104,7 @@ public static class SweepRunner
         }
         options.Cancel.ThrowIfCancellationRequested();
         beforeTraining?.Invoke();
-        bool resume = File.Exists(Path.Combine(dir, Trainer.ConfigFile));
+        bool resume = File.Exists(Path.Combine(dir, RunFiles.Config));
         options.Log.WriteLine($"{tag} {run.Name}: {(resume ? "resuming" : "starting")} ({run.Config.Describe})");
         var watch = Stopwatch.StartNew();
         try
@@ -121,17 +122,11 @@ public static class SweepRunner
     /// <summary>Writes <c>sweeps/&lt;name&gt;.json</c> under <paramref name="resultsDirectory"/>: the sweep's runs, in order.</summary>
     public static void WriteListing(SweepFile sweep, IReadOnlyList<SweepRun> runs, string resultsDirectory)
     {
-        Directory.CreateDirectory(Path.Combine(resultsDirectory, "sweeps"));
+        Directory.CreateDirectory(Path.Combine(resultsDirectory, RunFiles.SweepsDirectory));
         // Listings left half-written by a killed sweep (other sweeps may share the folder, so only old ones).
-        AtomicFile.DeleteStaleTemporaries(Path.Combine(resultsDirectory, "sweeps"), TimeSpan.FromMinutes(10));
-        var listing = new JsonObject
-        {
-            ["name"] = sweep.Name,
-            ["description"] = sweep.Description,
-            ["follows"] = sweep.Follows,
-            ["runs"] = new JsonArray([.. runs.Select(r => (JsonNode?)r.Name)]),
-        };
-        AtomicFile.WriteAllText(Path.Combine(resultsDirectory, "sweeps", sweep.Name + ".json"), listing.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.DeleteStaleTemporaries(Path.Combine(resultsDirectory, RunFiles.SweepsDirectory), TimeSpan.FromMinutes(10));
+        var listing = new SweepListing(sweep.Name, sweep.Description, sweep.Follows, [.. runs.Select(r => r.Name)]);
+        AtomicFile.WriteAllText(RunFiles.SweepListingPath(resultsDirectory, sweep.Name), listing.ToJson());
     }
 
     /// <summary>The last error line recorded in <paramref name="runDirectory"/>, or null when the run has no failure on record.</summary>

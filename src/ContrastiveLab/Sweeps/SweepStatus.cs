@@ -1,3 +1,4 @@
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Training;
 
@@ -32,7 +33,7 @@ public static class SweepStatus
         {
             throw new SweepException($"{resultsDirectory}: no such folder");
         }
-        string listings = Path.Combine(resultsDirectory, "sweeps");
+        string listings = Path.Combine(resultsDirectory, RunFiles.SweepsDirectory);
         var files = Directory.Exists(listings) ? Directory.GetFiles(listings, "*.json").Order(StringComparer.Ordinal).ToArray() : [];
         if (files.Length == 0)
         {
@@ -73,7 +74,7 @@ public static class SweepStatus
                 : null;
         if (slurm is { } queued)
         {
-            string before = failure is not null ? "failed before; " : File.Exists(Path.Combine(runDirectory, Trainer.ConfigFile)) ? "interrupted before; " : "";
+            string before = failure is not null ? "failed before; " : File.Exists(Path.Combine(runDirectory, RunFiles.Config)) ? "interrupted before; " : "";
             return new RunState(index, name, "pending", $"{before}slurm task {queued.Task} {queued.State.ToLowerInvariant()}");
         }
         if (failure is not null)
@@ -84,7 +85,7 @@ public static class SweepStatus
         {
             return new RunState(index, name, "interrupted", $"resumes from checkpoint {checkpoint.Name}");
         }
-        if (File.Exists(Path.Combine(runDirectory, Trainer.ConfigFile)))
+        if (File.Exists(Path.Combine(runDirectory, RunFiles.Config)))
         {
             return new RunState(index, name, "interrupted", "started, no checkpoint yet: starts over");
         }
@@ -95,11 +96,13 @@ public static class SweepStatus
     {
         try
         {
-            var runs = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))?["runs"] as System.Text.Json.Nodes.JsonArray
-                ?? throw new SweepException($"{file}: no 'runs' list");
-            return [.. runs.Select(r => r?.GetValue<string>() ?? throw new SweepException($"{file}: a run name is null"))];
+            return [.. SweepListing.Parse(File.ReadAllText(file), Path.GetFileNameWithoutExtension(file)).Runs];
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or IOException)
+        catch (FormatException e)
+        {
+            throw new SweepException($"{file}: unreadable sweep listing ({e.Message})");
+        }
+        catch (IOException e)
         {
             throw new SweepException($"{file}: unreadable sweep listing ({e.Message.Split('\n')[0]})");
         }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Training;
 using static TorchSharp.torch;
 
@@ -16,15 +17,13 @@ namespace ContrastiveLab.TrainedRuns;
 /// </summary>
 public static class KnnEvaluation
 {
-    public const string ResultFile = "knn.json";
-
     /// <summary>The head's normalised output, the features the paper's kNN monitor uses.</summary>
     public const string Embedding = "embedding";
 
     /// <summary>The backbone's pooled features before the head (the features the linear protocol uses).</summary>
     public const string Backbone = "backbone";
 
-    /// <summary>Measures top-1 (a fraction in 0–1) and writes <see cref="ResultFile"/> into the run folder.</summary>
+    /// <summary>Measures top-1 (a fraction in 0–1) and writes <see cref="RunFiles.Knn"/> into the run folder.</summary>
     /// <param name="run">The opened run.</param>
     /// <param name="k">Neighbours K (the paper: 200).</param>
     /// <param name="sigma">Vote temperature σ (the paper: 0.07).</param>
@@ -62,7 +61,7 @@ public static class KnnEvaluation
             ["test_images"] = run.TestImages.Count,
             ["checkpoint"] = run.Checkpoint.Name,
         };
-        AtomicFile.WriteAllText(Path.Combine(run.Directory, ResultFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(run.Directory, RunFiles.Knn), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return top1;
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Training;
 using TorchSharp;
@@ -18,8 +19,6 @@ namespace ContrastiveLab.TrainedRuns;
 /// </summary>
 public static class LinearEvaluation
 {
-    public const string ResultFile = "linear.json";
-
     /// <summary>Folder of the run holding cached features, one subfolder per checkpoint.</summary>
     public const string CacheFolder = "features_cache";
 
@@ -35,7 +34,7 @@ public static class LinearEvaluation
     public static double LearningRate(double baseLr, int epoch, int epochs) =>
         LearningRateSchedule.StepDecay(baseLr, epoch - 1, epochs, Milestones, Decay);
 
-    /// <summary>Runs the protocol on <paramref name="run"/>'s encoder and writes <see cref="ResultFile"/> into its folder.</summary>
+    /// <summary>Runs the protocol on <paramref name="run"/>'s encoder and writes <see cref="RunFiles.Linear"/> into its folder.</summary>
     /// <param name="run">The opened run (its encoder is only read).</param>
     /// <param name="options">Protocol settings.</param>
     /// <param name="log">Progress lines (one per 10 epochs), or null.</param>
@@ -112,7 +111,7 @@ public static class LinearEvaluation
             ["last_top1"] = result.LastTop1,
             ["checkpoint"] = result.Checkpoint,
         };
-        AtomicFile.WriteAllText(Path.Combine(run.Directory, ResultFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(run.Directory, RunFiles.Linear), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return result;
     }
 
@@ -184,7 +183,7 @@ public static class LinearEvaluation
     {
         string dir = Path.Combine(run.Directory, CacheFolder, run.Checkpoint.Name);
         string sourceFile = Path.Combine(dir, CacheSourceFile);
-        string hash = CheckpointStore.RecordedHash(run.Checkpoint, TrainingCheckpoint.ModelFile) ?? "";
+        string hash = CheckpointStore.RecordedHash(run.Checkpoint, RunFiles.CheckpointModel) ?? "";
         string[] names = ["train_features", "train_labels", "test_features", "test_labels"];
         if (File.Exists(sourceFile) && File.ReadAllText(sourceFile).Trim() == hash && names.All(n => File.Exists(Path.Combine(dir, n + ".npy"))))
         {

@@ -1,5 +1,6 @@
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Models;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Training;
 using TorchSharp;
@@ -55,10 +56,10 @@ public sealed class TrainedRun : IDisposable
         {
             throw new ArgumentException($"{runDirectory}: run folder not found", nameof(runDirectory));
         }
-        string configPath = Path.Combine(runDirectory, Trainer.ConfigFile);
+        string configPath = Path.Combine(runDirectory, RunFiles.Config);
         if (!File.Exists(configPath))
         {
-            throw new ArgumentException($"{runDirectory}: not a run folder (no {Trainer.ConfigFile})", nameof(runDirectory));
+            throw new ArgumentException($"{runDirectory}: not a run folder (no {RunFiles.Config})", nameof(runDirectory));
         }
         TrainConfig config;
         try
@@ -79,7 +80,7 @@ public sealed class TrainedRun : IDisposable
         var model = ModelFactory.Create(config.Model, train.Channels, config.EmbeddingDim, config.Head == "mlp");
         try
         {
-            model.load(Path.Combine(entry.Path, TrainingCheckpoint.ModelFile));
+            model.load(Path.Combine(entry.Path, RunFiles.CheckpointModel));
             model.to(device);
             model.eval();
             return new TrainedRun(runDirectory, config, entry, model, device) { TrainImages = train, TestImages = test, Classes = classes };

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 
 namespace ContrastiveLab.Training;
@@ -24,7 +25,7 @@ internal sealed class RunLogs : IDisposable
     public RunLogs(string runDirectory, List<Dictionary<string, double>> history, long firstStep, TrainConfig config, TextWriter log)
     {
         (_runDirectory, History, _log, _epochs, _tensorboardEvery) = (runDirectory, history, log, config.Epochs, config.TensorboardEvery);
-        _tensorboard = new TensorBoardWriter(Path.Combine(runDirectory, Trainer.TensorBoardDirectory));
+        _tensorboard = new TensorBoardWriter(Path.Combine(runDirectory, RunFiles.TensorBoardDirectory));
         _tensorboard.SessionStart(firstStep);
     }
 
@@ -32,13 +33,13 @@ internal sealed class RunLogs : IDisposable
     public List<Dictionary<string, double>> History { get; }
 
     /// <summary>Resident memory (MB) after each epoch of this process (a resumed run starts afresh), keyed by epoch.</summary>
-    public JsonObject ResidentAfterEpoch { get; } = new();
+    public Dictionary<string, double> ResidentAfterEpoch { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Records one epoch's row: metrics.csv, TensorBoard, and the log line with the time left.</summary>
     public void Record(Dictionary<string, double> row, TimeSpan? left)
     {
         History.Add(row);
-        Trainer.WriteMetricsCsv(Path.Combine(_runDirectory, Trainer.MetricsFile), History);
+        Trainer.WriteMetricsCsv(Path.Combine(_runDirectory, RunFiles.Metrics), History);
         _tensorboard.Scalars((long)row["step"], row.Where(p => p.Key is not ("epoch" or "step")).Select(p => KeyValuePair.Create(Trainer.TensorBoardTag(p.Key), p.Value)));
         _log.WriteLine(Trainer.EpochLine(row, _epochs, row["epoch"] == 0 ? null : left));
     }

@@ -5,6 +5,7 @@ using ContrastiveLab.Augmentation;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
 using ContrastiveLab.Models;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Training.Sources;
 using static TorchSharp.torch;
 
@@ -44,37 +45,32 @@ public static partial class Trainer
     internal static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     /// <summary>The summary of a finished run: what was trained, the final and best kNN, the last row, time and memory.</summary>
-    private static JsonObject Summary(TrainConfig config, ImageSplitSource train, ImageSplitSource test, List<Dictionary<string, double>> history, long steps,
-        double wallSeconds, TrainRunOptions options, JsonObject residentAfterEpoch, double flopsPerImage)
+    private static RunSummaryFile Summary(TrainConfig config, ImageSplitSource train, ImageSplitSource test, List<Dictionary<string, double>> history, long steps,
+        double wallSeconds, TrainRunOptions options, IReadOnlyDictionary<string, double> residentAfterEpoch, double flopsPerImage) => new()
     {
-        var final = history[^1];
-        return new JsonObject
-        {
-            ["status"] = "finished",
-            ["dataset"] = config.Dataset,
-            ["model"] = config.Model,
-            ["negatives"] = config.Negatives,
-            ["loss"] = config.Loss,
-            ["tau"] = config.Tau,
-            ["hard_k"] = config.HardK,
-            ["epochs"] = config.Epochs,
-            ["steps"] = steps,
-            ["seed"] = config.Seed,
-            ["train_images"] = train.Count,
-            ["test_images"] = test.Count,
-            ["class_names"] = new JsonArray([.. train.ClassNames.Select(n => (JsonNode?)n)]),
-            ["knn_top1"] = final["knn_top1"],
-            ["best_knn_top1"] = history.Select(r => r["knn_top1"]).Where(double.IsFinite).Max(),
-            ["final"] = new JsonObject(final.Select(p => KeyValuePair.Create(p.Key, double.IsFinite(p.Value) ? (JsonNode?)p.Value : null))),
-            ["wall_seconds"] = wallSeconds,
-            ["threads"] = options.Threads,
-            ["device"] = options.Device.type.ToString().ToLowerInvariant(),
-            ["resident_mb_after_epoch"] = residentAfterEpoch,
-            ["training_gflop_per_image"] = flopsPerImage / 1e9,
-            ["mean_images_per_s"] = MeanOf(history, "images_per_s"),
-            ["mean_gflops_per_s"] = MeanOf(history, "gflops_per_s"),
-        };
-    }
+        Dataset = config.Dataset,
+        Model = config.Model,
+        Negatives = config.Negatives,
+        Loss = config.Loss,
+        Tau = config.Tau,
+        HardK = config.HardK,
+        Epochs = config.Epochs,
+        Steps = steps,
+        Seed = config.Seed,
+        TrainImages = train.Count,
+        TestImages = test.Count,
+        ClassNames = train.ClassNames,
+        KnnTop1 = history[^1]["knn_top1"],
+        BestKnnTop1 = history.Select(r => r["knn_top1"]).Where(double.IsFinite).Max(),
+        Final = history[^1].ToDictionary(p => p.Key, p => double.IsFinite(p.Value) ? (double?)p.Value : null),
+        WallSeconds = wallSeconds,
+        Threads = options.Threads,
+        Device = options.Device.type.ToString().ToLowerInvariant(),
+        ResidentMbAfterEpoch = residentAfterEpoch,
+        TrainingGflopPerImage = flopsPerImage / 1e9,
+        MeanImagesPerS = MeanOf(history, "images_per_s"),
+        MeanGflopsPerS = MeanOf(history, "gflops_per_s"),
+    };
 
     /// <summary>
     /// The final artefacts for reports: test embeddings and labels (.npy, for 2-D maps) and the per-anchor positive and
@@ -86,8 +82,8 @@ public static partial class Trainer
     {
         using var scope = NewDisposeScope();
         var emb = Evaluator.Embed(model, test, evalPipeline, Evaluator.BatchSize, device, workers).cpu();
-        NpyWriter.Write(Path.Combine(runDirectory, TestEmbeddingsFile), emb);
-        NpyWriter.Write(Path.Combine(runDirectory, TestLabelsFile), testLabels.cpu());
+        NpyWriter.Write(Path.Combine(runDirectory, RunFiles.TestEmbeddings), emb);
+        NpyWriter.Write(Path.Combine(runDirectory, RunFiles.TestLabels), testLabels.cpu());
         var reference = negatives.TrainingEmbeddings is { } kept && config.Epochs > 0 ? kept : Evaluator.Embed(model, train, evalPipeline, Evaluator.BatchSize, device, workers);
         var anchors = Evaluator.Embed(model, new RowsSource(train, anchorRows), trainPipeline, Evaluator.BatchSize, device, workers, seed: Evaluator.DiagnosticSeed(config.Seed), epoch: config.Epochs);
         using var rows = tensor(anchorRows.Select(r => (long)r).ToArray()).to(device);
@@ -97,7 +93,7 @@ public static partial class Trainer
         {
             sb.AppendLine(string.Join(',', Enumerable.Range(0, table.GetLength(1)).Select(j => table[i, j].ToString("R", CultureInfo.InvariantCulture))));
         }
-        AtomicFile.WriteAllText(Path.Combine(runDirectory, OrderStatisticsFile), sb.ToString());
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, RunFiles.OrderStatistics), sb.ToString());
     }
 
     /// <summary>The mean of a column over the rows where it is finite; null when there is none.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ContrastiveLab.IO;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using TorchSharp;
 
@@ -11,7 +12,7 @@ namespace ContrastiveLab.Training;
 public static partial class Trainer
 {
     /// <summary>True when <paramref name="runDirectory"/> holds a finished run.</summary>
-    public static bool IsFinished(string runDirectory) => File.Exists(Path.Combine(runDirectory, SummaryFile));
+    public static bool IsFinished(string runDirectory) => File.Exists(Path.Combine(runDirectory, RunFiles.Summary));
 
     /// <summary>
     /// True when two configs describe the same run: every key but <see cref="TrainConfig.Workers"/> (how fast
@@ -21,21 +22,21 @@ public static partial class Trainer
     public static bool SameRun(TrainConfig a, TrainConfig b) => a with { Workers = b.Workers, TensorboardEvery = b.TensorboardEvery } == b;
 
     /// <summary>The names a run folder of ours holds before its config.json is written (a start killed early).</summary>
-    private static readonly string[] EarlyRunEntries = [RunLock.FileName, RunFailure.FileName, NativePhase.FileName, EnvironmentFile, CheckpointStore.DirectoryName, TensorBoardDirectory];
+    private static readonly string[] EarlyRunEntries = [RunLock.FileName, RunFiles.Failure, NativePhase.FileName, RunFiles.Environment, RunFiles.CheckpointsDirectory, RunFiles.TensorBoardDirectory];
 
     /// <summary>
     /// Refuses a folder a run must not go into: with <paramref name="resume"/>, one that holds no run (a mistyped
     /// --out would otherwise start a new run silently); a non-empty folder that is not a run folder of ours (nothing of
     /// the user's is ever mixed with a run's files).
     /// </summary>
-    /// <exception cref="ArgumentException">The folder is not one this run may use; the message names it.</exception>
+    /// <exception cref="UserError">The folder is not one this run may use; the message names it.</exception>
     internal static void CheckFolder(string runDirectory, bool resume)
     {
         if (File.Exists(runDirectory))
         {
-            throw new ArgumentException($"--out {runDirectory} is a file, not a folder");
+            throw new UserError($"--out {runDirectory} is a file, not a folder");
         }
-        if (File.Exists(Path.Combine(runDirectory, ConfigFile)))
+        if (File.Exists(Path.Combine(runDirectory, RunFiles.Config)))
         {
             return;
         }
@@ -43,7 +44,7 @@ public static partial class Trainer
         {
             // A start that died before writing its config (killed, or failed with failure.json) left its lock or
             // environment behind: resuming it starts the run afresh. A folder with none of those holds no run.
-            throw new ArgumentException($"--resume: {runDirectory} holds no run (no {ConfigFile}); check --out, or drop --resume to start a run there");
+            throw new UserError($"--resume: {runDirectory} holds no run (no {RunFiles.Config}); check --out, or drop --resume to start a run there");
         }
         if (Directory.Exists(runDirectory))
         {
@@ -54,7 +55,7 @@ public static partial class Trainer
                 .ToList();
             if (foreign.Count > 0)
             {
-                throw new ArgumentException($"--out {runDirectory} is not empty and holds no run ({string.Join(", ", foreign.Take(3))}{(foreign.Count > 3 ? ", …" : "")}); use a new or empty folder");
+                throw new UserError($"--out {runDirectory} is not empty and holds no run ({string.Join(", ", foreign.Take(3))}{(foreign.Count > 3 ? ", …" : "")}); use a new or empty folder");
             }
         }
     }
@@ -64,24 +65,24 @@ public static partial class Trainer
     /// (or this run, without --resume), then writes config.json and environment.json and says how the last attempt ended.
     /// </summary>
     /// <returns>The summary of the run when it has finished already (resuming it changes nothing), else null.</returns>
-    /// <exception cref="ArgumentException">The folder holds another run, or this one without --resume.</exception>
+    /// <exception cref="UserError">The folder holds another run, or this one without --resume.</exception>
     private static JsonObject? OpenFolder(TrainConfig config, string runDirectory, TrainRunOptions options, CheckpointStore store)
     {
         store.CleanTemporaries();
         AtomicFile.DeleteStaleTemporaries(runDirectory, TimeSpan.Zero); // we hold the lock: any temporary here is a killed writer's
-        string configPath = Path.Combine(runDirectory, ConfigFile);
+        string configPath = Path.Combine(runDirectory, RunFiles.Config);
         if (File.Exists(configPath))
         {
             var saved = TrainConfig.FromJson(File.ReadAllText(configPath));
             if (!SameRun(saved, config))
             {
-                throw new ArgumentException($"{runDirectory} holds a run with a different config ({configPath}: {ConfigDifferences(saved, config)}); use another --out, or the same settings to resume");
+                throw new UserError($"{runDirectory} holds a run with a different config ({configPath}: {ConfigDifferences(saved, config)}); use another --out, or the same settings to resume");
             }
             if (!options.Resume && (store.ListValid().Count > 0 || IsFinished(runDirectory)))
             {
-                throw new ArgumentException($"{runDirectory} already holds this run; add --resume to continue it, or use another --out");
+                throw new UserError($"{runDirectory} already holds this run; add --resume to continue it, or use another --out");
             }
-            if (IsFinished(runDirectory) && JsonNode.Parse(File.ReadAllText(Path.Combine(runDirectory, SummaryFile))) is JsonObject finished)
+            if (IsFinished(runDirectory) && JsonNode.Parse(File.ReadAllText(Path.Combine(runDirectory, RunFiles.Summary))) is JsonObject finished)
             {
                 // Resuming a finished run changes nothing: its summary (wall time, memory per epoch) stays as it was.
                 options.Log.WriteLine($"{runDirectory} has finished already (summary.json); nothing to resume");
@@ -89,7 +90,7 @@ public static partial class Trainer
             }
         }
         AtomicFile.WriteAllText(configPath, TrainConfig.ToJson(config));
-        AtomicFile.WriteAllText(Path.Combine(runDirectory, EnvironmentFile), EnvironmentJson(config, options).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, RunFiles.Environment), EnvironmentJson(config, options).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         ReportPreviousAttempt(runDirectory, options.Log);
         return null;
     }

@@ -7,6 +7,7 @@ using ContrastiveLab.Data;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
 using ContrastiveLab.Models;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Runtime;
 using ContrastiveLab.Training.Sources;
@@ -26,30 +27,6 @@ namespace ContrastiveLab.Training;
 /// </remarks>
 public static partial class Trainer
 {
-    /// <summary>The run's config (<see cref="TrainConfig.ToJson"/>); its presence makes a folder a run folder.</summary>
-    public const string ConfigFile = "config.json";
-
-    /// <summary>The summary; written last, it marks the run finished.</summary>
-    public const string SummaryFile = "summary.json";
-
-    /// <summary>One row per epoch (epoch 0: the untrained encoder).</summary>
-    public const string MetricsFile = "metrics.csv";
-
-    /// <summary>Versions, machine, threads and device of the run's last start.</summary>
-    public const string EnvironmentFile = "environment.json";
-
-    /// <summary>(N, D) float32 embeddings of the test split by the final encoder.</summary>
-    public const string TestEmbeddingsFile = "test_embeddings.npy";
-
-    /// <summary>(N,) int64 labels of the test split.</summary>
-    public const string TestLabelsFile = "test_labels.npy";
-
-    /// <summary>Per diagnostic anchor, its positive's similarity and its negatives' in descending order.</summary>
-    public const string OrderStatisticsFile = "order_statistics.csv";
-
-    /// <summary>TensorBoard's event files.</summary>
-    public const string TensorBoardDirectory = "tensorboard";
-
     /// <summary>
     /// Fault injection for tests: called before every optimisation step with the global step number (from 1) and the
     /// model, so a test can damage the weights the way a diverging run does and check what the trainer then reports.
@@ -58,7 +35,8 @@ public static partial class Trainer
     internal static Action<long, ContrastiveEncoder>? FaultBeforeStep { get; set; }
 
     /// <summary>Trains <paramref name="config"/> into <paramref name="runDirectory"/> and returns the summary it wrote.</summary>
-    /// <exception cref="ArgumentException">The config is invalid, or the folder holds another run.</exception>
+    /// <exception cref="ArgumentException">The config is invalid.</exception>
+    /// <exception cref="UserError">The folder cannot take this run (another run, a file, not empty), or the batch exceeds the training set.</exception>
     /// <exception cref="TrainingStoppedException">The loss diverged, or the run was interrupted (a checkpoint was written).</exception>
     public static JsonObject Run(TrainConfig config, string runDirectory, TrainRunOptions options)
     {
@@ -74,7 +52,7 @@ public static partial class Trainer
         var loader = new AugmentedLoader(train, trainPipeline, config.BatchSize, source.ViewsPerImage, config.Seed, shuffle: true, dropLast: true, workers: workers);
         if (loader.BatchesPerEpoch == 0 && config.Epochs > 0)
         {
-            throw new ArgumentException($"batch-size = {config.BatchSize} exceeds the {train.Count} training images");
+            throw new UserError($"batch-size = {config.BatchSize} exceeds the {train.Count} training images");
         }
 
         // ---- the run folder: locked, checked against the run it holds, then config.json and environment.json
@@ -191,10 +169,10 @@ public static partial class Trainer
             SaveTestEmbeddings(config, runDirectory, model, negatives, train, test, testLabels, trainPipeline, evalPipeline, anchorRows, device, workers);
         }
         var summary = Summary(config, train, test, history, step, start.WallSeconds + wall.Elapsed.TotalSeconds, options, logs.ResidentAfterEpoch, flopsPerImage);
-        AtomicFile.WriteAllText(Path.Combine(runDirectory, SummaryFile), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, RunFiles.Summary), summary.ToJson());
         RunFailure.Clear(runDirectory); // an earlier attempt's failure no longer applies
         log.WriteLine($"finished: kNN top-1 {history[^1]["knn_top1"]:P2} after {Count(config.Epochs, "epoch")} in {start.WallSeconds + wall.Elapsed.TotalSeconds:F0} s");
-        return summary;
+        return summary.ToJsonObject();
 
         bool ReachedMaxSteps() => config.MaxSteps is { } max && step >= max;
 

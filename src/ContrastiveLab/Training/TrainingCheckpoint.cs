@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 
 namespace ContrastiveLab.Training;
@@ -28,10 +29,6 @@ public sealed record CheckpointProgress(int NextEpoch, int NextBatch, long Step,
 /// </summary>
 public static class TrainingCheckpoint
 {
-    public const string ModelFile = "model.bin";
-    public const string OptimizerFile = "optimizer.bin";
-    public const string MetaFile = "meta.json";
-
     // Metric rows may hold NaN (an epoch without evaluation); JSON has no NaN, so it is written as a named literal.
     private static readonly JsonSerializerOptions NumbersJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
@@ -55,10 +52,10 @@ public static class TrainingCheckpoint
         store.Save(name, ((long)progress.NextEpoch << 32) | (uint)progress.NextBatch, best, dir =>
         {
             var files = new CheckpointFiles(dir, meta);
-            files.WriteModule(ModelFile, setup.Model);
-            files.Write(OptimizerFile, w => setup.Optimizer.save_state_dict(w));
+            files.WriteModule(RunFiles.CheckpointModel, setup.Model);
+            files.Write(RunFiles.CheckpointOptimizer, w => setup.Optimizer.save_state_dict(w));
             setup.Negatives.Save(files);
-            files.Write(MetaFile, w => w.Write(Encoding.UTF8.GetBytes(meta.ToJsonString())));
+            files.Write(RunFiles.CheckpointMeta, w => w.Write(Encoding.UTF8.GetBytes(meta.ToJsonString())));
         });
     }
 
@@ -66,10 +63,10 @@ public static class TrainingCheckpoint
     public static CheckpointProgress Restore(string checkpointPath, TrainingSetup setup)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        var meta = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpointPath, MetaFile)))!.AsObject();
+        var meta = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpointPath, RunFiles.CheckpointMeta)))!.AsObject();
         var files = new CheckpointFiles(checkpointPath, meta);
-        files.LoadModule(ModelFile, setup.Model);
-        setup.Optimizer.load_state_dict(Path.Combine(checkpointPath, OptimizerFile));
+        files.LoadModule(RunFiles.CheckpointModel, setup.Model);
+        setup.Optimizer.load_state_dict(Path.Combine(checkpointPath, RunFiles.CheckpointOptimizer));
         setup.Negatives.Restore(files);
         return new CheckpointProgress(
             meta["next_epoch"]!.GetValue<int>(), meta["next_batch"]!.GetValue<int>(), meta["step"]!.GetValue<long>(),

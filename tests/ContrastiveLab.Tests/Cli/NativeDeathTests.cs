@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ContrastiveLab.Cli;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Sweeps;
 using ContrastiveLab.Tests.Training;
@@ -40,7 +41,7 @@ public sealed class NativeDeathTests : IDisposable
             Assert.Contains($"Continue with: contrastive --threads 2 train --config {config} --out {runDir} --resume", child.Stderr);
             Assert.Contains("CONTRASTIVE_CONV_GUARD=on", child.Stderr);
         }
-        var failure = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, RunFailure.FileName)))!;
+        var failure = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, RunFiles.Failure)))!;
         Assert.Equal(8, failure["signal"]!.GetValue<int>());
         Assert.Equal("SIGFPE", failure["signal_name"]!.GetValue<string>());
         Assert.StartsWith("epoch 2 training", failure["phase"]!.GetValue<string>());
@@ -55,7 +56,7 @@ public sealed class NativeDeathTests : IDisposable
             Assert.Contains("the last attempt failed: the run died in libtorch (signal 8, SIGFPE", resumed.Stdout);
         }
         Assert.True(Trainer.IsFinished(runDir));
-        Assert.False(File.Exists(Path.Combine(runDir, RunFailure.FileName)), "a finished run still carries its old failure");
+        Assert.False(File.Exists(Path.Combine(runDir, RunFiles.Failure)), "a finished run still carries its old failure");
     }
 
     [SkippableFact]
@@ -73,7 +74,7 @@ public sealed class NativeDeathTests : IDisposable
         var marker = NativePhase.Read(runDir);
         Assert.NotNull(marker);
         Assert.Equal("epoch 1 evaluation", marker.Phase);
-        Assert.False(File.Exists(Path.Combine(runDir, RunFailure.FileName)));
+        Assert.False(File.Exists(Path.Combine(runDir, RunFiles.Failure)));
         var state = SweepStatus.Of(0, "run", runDir, null);
         Assert.Equal("failed", state.State);
         Assert.StartsWith("the last run died during epoch 1 evaluation (process ", state.Detail);

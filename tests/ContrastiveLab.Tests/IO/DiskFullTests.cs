@@ -1,4 +1,5 @@
 using ContrastiveLab.IO;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Tests.Cli;
 using ContrastiveLab.Tests.Training;
@@ -50,7 +51,7 @@ public sealed class DiskFullTests(FixtureRunFixture reference, ITestOutputHelper
 
         var summary = Trainer.Run(FixtureRunFixture.Config(), dir, new TrainRunOptions { Threads = 2, Resume = true });
         Assert.Equal(TrainerTests.Deterministic(reference.Summary), TrainerTests.Deterministic(summary));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.ReferenceDirectory, Trainer.TestEmbeddingsFile)), File.ReadAllBytes(Path.Combine(dir, Trainer.TestEmbeddingsFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.ReferenceDirectory, RunFiles.TestEmbeddings)), File.ReadAllBytes(Path.Combine(dir, RunFiles.TestEmbeddings)));
     }
 
     [Fact]
@@ -65,7 +66,7 @@ public sealed class DiskFullTests(FixtureRunFixture reference, ITestOutputHelper
             FileWrites.FailAfter(10, path => path.StartsWith(dir, StringComparison.Ordinal));
             var (code, _, stderr) = CliRunner.Run("train", "--config", configFile, "--out", dir);
             Assert.Equal(3, code);
-            Assert.Equal($"error: no space left on device while writing {Path.Combine(dir, Trainer.ConfigFile)}.", ErrorLine(stderr).Split(" Files written before")[0]);
+            Assert.Equal($"error: no space left on device while writing {Path.Combine(dir, RunFiles.Config)}.", ErrorLine(stderr).Split(" Files written before")[0]);
 
             string report = Path.Combine(_root, "report");
             FileWrites.FailAfter(1000, path => path.StartsWith(report, StringComparison.Ordinal));
@@ -148,7 +149,7 @@ public sealed class DiskFullTests(FixtureRunFixture reference, ITestOutputHelper
         var rejected = new List<string>();
         Assert.NotNull(new CheckpointStore(dir).LatestValid(rejected));
         Assert.Empty(rejected);
-        var rows = File.ReadAllLines(Path.Combine(dir, Trainer.MetricsFile));
+        var rows = File.ReadAllLines(Path.Combine(dir, RunFiles.Metrics));
         Assert.True(rows.Length >= 3 && rows.All(r => r.Split(',').Length == rows[0].Split(',').Length), "metrics.csv is incomplete");
         Assert.False(Trainer.IsFinished(dir));
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Sweeps;
 using ContrastiveLab.Tests.Training;
@@ -111,13 +112,13 @@ public sealed class SlurmIntegrationTests(ITestOutputHelper output) : IDisposabl
             var onCluster = Summary(Path.Combine(results, run.Name));
             var here = Summary(Path.Combine(local, run.Name));
             Assert.Equal(TrainerTests.Deterministic(here), TrainerTests.Deterministic(onCluster));
-            Assert.Equal(File.ReadAllLines(Path.Combine(local, run.Name, Trainer.MetricsFile)).Length,
-                File.ReadAllLines(Path.Combine(results, run.Name, Trainer.MetricsFile)).Length);
+            Assert.Equal(File.ReadAllLines(Path.Combine(local, run.Name, RunFiles.Metrics)).Length,
+                File.ReadAllLines(Path.Combine(results, run.Name, RunFiles.Metrics)).Length);
         }
         output.WriteLine($"slurm: jobs {job1} (3 tasks, task 1 cancelled) and {job2} (1 task, resumed); {watch.Elapsed.TotalSeconds:F0} s in all");
     }
 
-    private static JsonObject Summary(string dir) => JsonNode.Parse(File.ReadAllText(Path.Combine(dir, Trainer.SummaryFile)))!.AsObject();
+    private static JsonObject Summary(string dir) => JsonNode.Parse(File.ReadAllText(Path.Combine(dir, RunFiles.Summary)))!.AsObject();
 
     /// <summary>Starts the cluster. Skips the test when a prerequisite is missing (exit 3), fails it when the cluster does not come up.</summary>
     private void StartCluster()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Sweeps;
 using ContrastiveLab.Cli;
 using ContrastiveLab.Tests.Cli;
@@ -124,7 +125,7 @@ public sealed class SlurmScriptTests : IDisposable
         var runs = SweepFile.Load(sweepFile).Expand();
         string results = Path.Combine(_root, "my results");
         Directory.CreateDirectory(Path.Combine(results, runs[1].Name));
-        File.WriteAllText(Path.Combine(results, runs[1].Name, Trainer.SummaryFile), "{}");
+        File.WriteAllText(Path.Combine(results, runs[1].Name, RunFiles.Summary), "{}");
 
         var (code, stdout, stderr) = CliRunner.Run("sweep", sweepFile, "--out", results, "--executor", "slurm", "--dry-run", "--slurm-cpus", "2", "--slurm-max-concurrent", "1");
         Assert.True(code == 0, stderr);
@@ -138,7 +139,7 @@ public sealed class SlurmScriptTests : IDisposable
         foreach (var run in runs)
         {
             Directory.CreateDirectory(Path.Combine(results, run.Name));
-            File.WriteAllText(Path.Combine(results, run.Name, Trainer.SummaryFile), "{}");
+            File.WriteAllText(Path.Combine(results, run.Name, RunFiles.Summary), "{}");
         }
         var done = CliRunner.Run("sweep", sweepFile, "--out", results, "--executor", "slurm");
         Assert.Equal(0, done.ExitCode);

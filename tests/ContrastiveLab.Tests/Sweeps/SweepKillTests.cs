@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using ContrastiveLab.IO;
 using ContrastiveLab.Reports;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Sweeps;
 using ContrastiveLab.Tests.Cli;
@@ -164,17 +165,17 @@ public sealed class SweepKillTests(ITestOutputHelper output) : IDisposable
                     temporaries++;
                 }
             }
-            string config = Path.Combine(runDir, Trainer.ConfigFile);
+            string config = Path.Combine(runDir, RunFiles.Config);
             if (File.Exists(config))
             {
                 Assert.Equal(run.Config, TrainConfig.FromJson(File.ReadAllText(config)));
             }
-            string environment = Path.Combine(runDir, Trainer.EnvironmentFile);
+            string environment = Path.Combine(runDir, RunFiles.Environment);
             if (File.Exists(environment))
             {
                 Assert.NotNull(JsonNode.Parse(File.ReadAllText(environment))!["seed"]);
             }
-            string metrics = Path.Combine(runDir, Trainer.MetricsFile);
+            string metrics = Path.Combine(runDir, RunFiles.Metrics);
             if (File.Exists(metrics))
             {
                 var epochs = MetricsRows(metrics).Select(r => double.Parse(r[0], CultureInfo.InvariantCulture)).ToArray();
@@ -188,24 +189,24 @@ public sealed class SweepKillTests(ITestOutputHelper output) : IDisposable
             {
                 temporaries += Directory.EnumerateDirectories(store.Directory, ".*").Count();
             }
-            foreach (string npy in new[] { Trainer.TestEmbeddingsFile, Trainer.TestLabelsFile }.Select(f => Path.Combine(runDir, f)).Where(File.Exists))
+            foreach (string npy in new[] { RunFiles.TestEmbeddings, RunFiles.TestLabels }.Select(f => Path.Combine(runDir, f)).Where(File.Exists))
             {
                 var array = NpyReader.Read(npy);
                 Assert.Equal(6, array.Shape[0]); // the fixture's six test images
             }
-            string order = Path.Combine(runDir, Trainer.OrderStatisticsFile);
+            string order = Path.Combine(runDir, RunFiles.OrderStatistics);
             if (File.Exists(order))
             {
                 var lines = File.ReadAllLines(order);
                 Assert.Equal(run.Config.DiagnosticAnchors + 1, lines.Length);
                 Assert.All(lines.Skip(1), l => Assert.All(l.Split(','), v => double.Parse(v, CultureInfo.InvariantCulture)));
             }
-            string summary = Path.Combine(runDir, Trainer.SummaryFile);
+            string summary = Path.Combine(runDir, RunFiles.Summary);
             if (File.Exists(summary))
             {
                 finished++;
                 Assert.Equal("finished", JsonNode.Parse(File.ReadAllText(summary))!["status"]!.GetValue<string>());
-                Assert.True(File.Exists(Path.Combine(runDir, Trainer.TestEmbeddingsFile)) && File.Exists(Path.Combine(runDir, Trainer.TestLabelsFile))
+                Assert.True(File.Exists(Path.Combine(runDir, RunFiles.TestEmbeddings)) && File.Exists(Path.Combine(runDir, RunFiles.TestLabels))
                     && File.Exists(order) && File.Exists(metrics), $"{runDir} has a summary but not every final file");
             }
         }
@@ -230,8 +231,8 @@ public sealed class SweepKillTests(ITestOutputHelper output) : IDisposable
             Assert.Empty(rejected);
             Assert.Equal(TrainerTests.Deterministic(Summary(a)), TrainerTests.Deterministic(Summary(b)));
             Assert.Equal(Summary(a)["steps"]!.GetValue<long>(), Summary(b)["steps"]!.GetValue<long>());
-            Assert.Equal(DeterministicRows(Path.Combine(a, Trainer.MetricsFile)), DeterministicRows(Path.Combine(b, Trainer.MetricsFile)));
-            foreach (string file in new[] { Trainer.TestEmbeddingsFile, Trainer.TestLabelsFile, Trainer.OrderStatisticsFile, Trainer.ConfigFile })
+            Assert.Equal(DeterministicRows(Path.Combine(a, RunFiles.Metrics)), DeterministicRows(Path.Combine(b, RunFiles.Metrics)));
+            foreach (string file in new[] { RunFiles.TestEmbeddings, RunFiles.TestLabels, RunFiles.OrderStatistics, RunFiles.Config })
             {
                 Assert.True(File.ReadAllBytes(Path.Combine(a, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(b, file))), $"{run.Name}/{file} differs from the uninterrupted sweep's");
             }
@@ -241,7 +242,7 @@ public sealed class SweepKillTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(collection.Missing);
     }
 
-    private static JsonObject Summary(string runDir) => JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, Trainer.SummaryFile)))!.AsObject();
+    private static JsonObject Summary(string runDir) => JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, RunFiles.Summary)))!.AsObject();
 
     private static List<string[]> MetricsRows(string path)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ContrastiveLab.IO;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Sweeps;
 using ContrastiveLab.Training;
@@ -59,7 +60,7 @@ public sealed class SweepTaskTests : IDisposable
         // summary.json is the run's last file, and no temporary file is left behind.
         var files = new DirectoryInfo(dir).GetFiles("*", SearchOption.AllDirectories).Where(f => f.Name != RunLock.FileName).ToArray();
         Assert.DoesNotContain(files, f => f.Name.EndsWith(".tmp", StringComparison.Ordinal));
-        var summary = files.Single(f => f.Name == Trainer.SummaryFile);
+        var summary = files.Single(f => f.Name == RunFiles.Summary);
         Assert.All(files, f => Assert.True(f.LastWriteTimeUtc <= summary.LastWriteTimeUtc, $"{f.FullName} was written after summary.json"));
 
         // A finished run's task has nothing to do.
@@ -70,7 +71,7 @@ public sealed class SweepTaskTests : IDisposable
     public void A_failing_task_records_its_error_line_in_the_run_folder_and_status_shows_it()
     {
         // Run 1 asks for batches of 25 from 20 images: it fails once its data is loaded.
-        var e = Assert.Throws<ArgumentException>(() => SweepRunner.RunTask(Sweep(), _root, 1, new TrainRunOptions { Threads = 2 }));
+        var e = Assert.Throws<UserError>(() => SweepRunner.RunTask(Sweep(), _root, 1, new TrainRunOptions { Threads = 2 }));
         var failed = State(_root, 1);
         Assert.Equal("failed", failed.State);
         Assert.Equal(e.Message.Split('\n')[0], failed.Detail);
@@ -101,7 +102,7 @@ public sealed class SweepTaskTests : IDisposable
             Assert.Contains(dir, e.Message);
             Assert.Contains("in use", e.Message);
             Assert.False(File.Exists(Path.Combine(dir, SweepRunner.FailureFile)));
-            Assert.False(File.Exists(Path.Combine(dir, Trainer.ConfigFile)));
+            Assert.False(File.Exists(Path.Combine(dir, RunFiles.Config)));
         }
         Assert.False(RunLock.IsHeld(dir));
         Assert.Equal("pending", State(_root, 2).State);
@@ -119,7 +120,7 @@ public sealed class SweepTaskTests : IDisposable
     public void An_atomic_write_that_fails_midway_leaves_the_old_file_and_no_temporary()
     {
         Directory.CreateDirectory(_root);
-        string path = Path.Combine(_root, Trainer.SummaryFile);
+        string path = Path.Combine(_root, RunFiles.Summary);
         Assert.Throws<IOException>(() => AtomicFile.Write(path, s =>
         {
             s.Write("{\"half"u8);

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ContrastiveLab.Evaluation;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Tests.Cli;
 using ContrastiveLab.TrainedRuns;
@@ -26,7 +27,7 @@ public sealed class EvalExportTests(TrainedRunFixture trained, ITestOutputHelper
         var (code, stdout, stderr) = CliRunner.Run("eval", "knn", "--run", Run, "--k", config.KnnK.ToString(CultureInfo.InvariantCulture),
             "--sigma", config.KnnSigma.ToString(CultureInfo.InvariantCulture));
         Assert.True(code == 0, stderr);
-        var knn = JsonNode.Parse(File.ReadAllText(Path.Combine(Run, KnnEvaluation.ResultFile)))!;
+        var knn = JsonNode.Parse(File.ReadAllText(Path.Combine(Run, RunFiles.Knn)))!;
         // The trainer evaluated the same encoder the same way before saving it: the reloaded checkpoint must agree exactly.
         Assert.Equal(trained.Summary["knn_top1"]!.GetValue<double>(), knn["top1"]!.GetValue<double>());
         Assert.Equal("epoch-0001", knn["checkpoint"]!.GetValue<string>());
@@ -39,7 +40,7 @@ public sealed class EvalExportTests(TrainedRunFixture trained, ITestOutputHelper
         var (code, stdout, stderr) = CliRunner.Run("eval", "knn", "--run", Run, "--features", "backbone", "--k", "5");
         Assert.True(code == 0, stderr);
         Assert.Contains("on the backbone", stdout);
-        var knn = JsonNode.Parse(File.ReadAllText(Path.Combine(Run, KnnEvaluation.ResultFile)))!;
+        var knn = JsonNode.Parse(File.ReadAllText(Path.Combine(Run, RunFiles.Knn)))!;
         Assert.Equal("backbone", knn["features"]!.GetValue<string>());
 
         // The same vote computed here from the backbone's pooled features, scaled to unit length row by row.
@@ -65,11 +66,11 @@ public sealed class EvalExportTests(TrainedRunFixture trained, ITestOutputHelper
         var (code, _, stderr) = CliRunner.Run("eval", "knn", "--run", Run, "--features", "backbone", "--k", config.KnnK.ToString(CultureInfo.InvariantCulture),
             "--sigma", config.KnnSigma.ToString(CultureInfo.InvariantCulture));
         Assert.True(code == 0, stderr);
-        var knn = JsonNode.Parse(File.ReadAllText(Path.Combine(Run, KnnEvaluation.ResultFile)))!;
+        var knn = JsonNode.Parse(File.ReadAllText(Path.Combine(Run, RunFiles.Knn)))!;
         // The trainer takes features and embeddings in one pass; eval knn takes the features alone: the same numbers.
         double logged = trained.Summary["final"]!["knn_backbone_top1"]!.GetValue<double>();
         Assert.Equal(logged, knn["top1"]!.GetValue<double>());
-        Assert.Contains("knn_backbone_top1", File.ReadLines(Path.Combine(Run, Trainer.MetricsFile)).First().Split(','));
+        Assert.Contains("knn_backbone_top1", File.ReadLines(Path.Combine(Run, RunFiles.Metrics)).First().Split(','));
     }
 
     [Fact]
@@ -81,13 +82,13 @@ public sealed class EvalExportTests(TrainedRunFixture trained, ITestOutputHelper
         Assert.Contains("fast mode", first.Stdout);
         Assert.Contains("features: extracting", first.Stdout);
         Assert.Contains("epoch 6/6", first.Stdout);
-        string json1 = File.ReadAllText(Path.Combine(Run, LinearEvaluation.ResultFile));
+        string json1 = File.ReadAllText(Path.Combine(Run, RunFiles.Linear));
         Assert.True(File.Exists(Path.Combine(Run, LinearEvaluation.CacheFolder, "epoch-0001", "train_features.npy")));
 
         var second = CliRunner.Run(args);
         Assert.True(second.ExitCode == 0, second.Stderr);
         Assert.Contains("features: from the cache", second.Stdout);
-        Assert.Equal(json1, File.ReadAllText(Path.Combine(Run, LinearEvaluation.ResultFile)));
+        Assert.Equal(json1, File.ReadAllText(Path.Combine(Run, RunFiles.Linear)));
 
         var linear = JsonNode.Parse(json1)!;
         Assert.Equal("fast", linear["mode"]!.GetValue<string>());
@@ -106,7 +107,7 @@ public sealed class EvalExportTests(TrainedRunFixture trained, ITestOutputHelper
         Assert.True(code == 0, stderr);
         Assert.Contains("augmented mode", stdout);
         Assert.Contains("fashion-mnist-linear", stdout);
-        var linear = JsonNode.Parse(File.ReadAllText(Path.Combine(Run, LinearEvaluation.ResultFile)))!;
+        var linear = JsonNode.Parse(File.ReadAllText(Path.Combine(Run, RunFiles.Linear)))!;
         Assert.Equal("augmented", linear["mode"]!.GetValue<string>());
         Assert.InRange(linear["best_top1"]!.GetValue<double>(), 0.0, 1.0);
     }
@@ -147,7 +148,7 @@ public sealed class EvalExportTests(TrainedRunFixture trained, ITestOutputHelper
         Directory.CreateDirectory(empty);
         string noCheckpoint = Path.Combine(trained.Root, "no-checkpoint");
         Directory.CreateDirectory(noCheckpoint);
-        File.WriteAllText(Path.Combine(noCheckpoint, Trainer.ConfigFile), TrainConfig.ToJson(trained.Config));
+        File.WriteAllText(Path.Combine(noCheckpoint, RunFiles.Config), TrainConfig.ToJson(trained.Config));
         foreach (var (args, says) in new (string[], string)[]
         {
             (["eval", "linear", "--run", Path.Combine(trained.Root, "missing")], "run folder not found"),

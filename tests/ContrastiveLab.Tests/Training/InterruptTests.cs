@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Tests.Cli;
 using ContrastiveLab.Training;
@@ -71,9 +72,9 @@ public sealed class InterruptTests(FixtureRunFixture reference, ITestOutputHelpe
             Assert.True(child.WaitForExit(TimeSpan.FromMinutes(3)), "resume did not finish");
             Assert.True(child.ExitCode == 0 && Trainer.IsFinished(runDir), child.Log());
         }
-        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, Trainer.SummaryFile)))!.AsObject();
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, RunFiles.Summary)))!.AsObject();
         Assert.Equal(TrainerTests.Deterministic(reference.Summary), TrainerTests.Deterministic(summary));
-        var epochs = File.ReadAllLines(Path.Combine(runDir, Trainer.MetricsFile)).Skip(1).Select(l => double.Parse(l.Split(',')[0], CultureInfo.InvariantCulture));
+        var epochs = File.ReadAllLines(Path.Combine(runDir, RunFiles.Metrics)).Skip(1).Select(l => double.Parse(l.Split(',')[0], CultureInfo.InvariantCulture));
         Assert.Equal(Enumerable.Range(0, FixtureRunFixture.Config().Epochs + 1).Select(e => (double)e), epochs);
     }
 
@@ -88,7 +89,7 @@ public sealed class InterruptTests(FixtureRunFixture reference, ITestOutputHelpe
         var stop = Assert.Throws<TrainingStoppedException>(() => Trainer.Run(FixtureRunFixture.Config(), dir, new TrainRunOptions { Threads = 2, Cancel = cancel.Token }));
         Assert.True(stop.Interrupted);
         Assert.Contains("interrupted at epoch 1, step 0", stop.Message);
-        Assert.Single(File.ReadAllLines(Path.Combine(dir, Trainer.MetricsFile)).Skip(1)); // epoch 0 only
+        Assert.Single(File.ReadAllLines(Path.Combine(dir, RunFiles.Metrics)).Skip(1)); // epoch 0 only
         Assert.Equal("interrupted-e0001-b000000", new CheckpointStore(dir).LatestValid()!.Name);
 
         var summary = Trainer.Run(FixtureRunFixture.Config(), dir, new TrainRunOptions { Threads = 2, Resume = true });
@@ -105,15 +106,15 @@ public sealed class InterruptTests(FixtureRunFixture reference, ITestOutputHelpe
         // A kill between the final checkpoint and summary.json: the final files are not there yet.
         string dir = Path.Combine(_root, "killed");
         Trainer.Run(config, dir, new TrainRunOptions { Threads = 2 });
-        foreach (string file in new[] { Trainer.SummaryFile, Trainer.TestEmbeddingsFile, Trainer.TestLabelsFile, Trainer.OrderStatisticsFile })
+        foreach (string file in new[] { RunFiles.Summary, RunFiles.TestEmbeddings, RunFiles.TestLabels, RunFiles.OrderStatistics })
         {
             File.Delete(Path.Combine(dir, file));
         }
         var resumed = Trainer.Run(config, dir, new TrainRunOptions { Threads = 2, Resume = true });
         Assert.Equal(6, resumed["steps"]!.GetValue<long>());
         Assert.Equal(TrainerTests.Deterministic(straight), TrainerTests.Deterministic(resumed));
-        Assert.Equal(File.ReadAllLines(Path.Combine(_root, "straight", Trainer.MetricsFile)).Length, File.ReadAllLines(Path.Combine(dir, Trainer.MetricsFile)).Length);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(_root, "straight", Trainer.TestEmbeddingsFile)), File.ReadAllBytes(Path.Combine(dir, Trainer.TestEmbeddingsFile)));
+        Assert.Equal(File.ReadAllLines(Path.Combine(_root, "straight", RunFiles.Metrics)).Length, File.ReadAllLines(Path.Combine(dir, RunFiles.Metrics)).Length);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_root, "straight", RunFiles.TestEmbeddings)), File.ReadAllBytes(Path.Combine(dir, RunFiles.TestEmbeddings)));
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ContrastiveLab.Core.Losses;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Models;
 using ContrastiveLab.Training;
@@ -83,7 +84,7 @@ public sealed class NegativeSourceRegistryTests : IDisposable
         Assert.Equal(OneWayInBatch.Name, summary["negatives"]!.GetValue<string>());
         long steps = summary["steps"]!.GetValue<long>();
         Assert.True(steps > 0);
-        var meta = JsonNode.Parse(File.ReadAllText(Path.Combine(new CheckpointStore(_root).LatestValid()!.Path, TrainingCheckpoint.MetaFile)))!;
+        var meta = JsonNode.Parse(File.ReadAllText(Path.Combine(new CheckpointStore(_root).LatestValid()!.Path, RunFiles.CheckpointMeta)))!;
         Assert.Equal(steps, meta[OneWayInBatch.StepsKey]!.GetValue<long>());
         using var setup = TrainingSetup.Create(config, 200, 1, CPU);
         Assert.IsType<OneWayInBatch>(setup.Negatives);

@@ -1,3 +1,4 @@
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Tests.Cli;
 using ContrastiveLab.Training;
@@ -60,7 +61,7 @@ public sealed class NonFiniteLossTests(ReferenceRunFixture reference) : IDisposa
 
         var resumed = CliRunner.Run("--threads", "2", "train", "--out", run, "--resume");
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
-        var summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, Trainer.SummaryFile)))!.AsObject();
+        var summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, RunFiles.Summary)))!.AsObject();
         Assert.Equal(TrainerTests.Deterministic(reference.Summary), TrainerTests.Deterministic(summary));
     }
 

@@ -22,13 +22,13 @@ public sealed class RunFolderTests : IDisposable
     public void Resume_into_a_folder_that_holds_no_run_is_refused_and_creates_nothing()
     {
         string missing = Path.Combine(_root, "typo");
-        var e = Assert.Throws<ArgumentException>(() => Trainer.Run(Untrained(), missing, Options(resume: true)));
+        var e = Assert.Throws<UserError>(() => Trainer.Run(Untrained(), missing, Options(resume: true)));
         Assert.Contains("--resume", e.Message);
         Assert.Contains("holds no run", e.Message);
         Assert.False(Directory.Exists(missing));
 
         string empty = Directory.CreateDirectory(Path.Combine(_root, "empty")).FullName;
-        Assert.Throws<ArgumentException>(() => Trainer.Run(Untrained(), empty, Options(resume: true)));
+        Assert.Throws<UserError>(() => Trainer.Run(Untrained(), empty, Options(resume: true)));
         Assert.Empty(Directory.EnumerateFileSystemEntries(empty));
     }
 
@@ -53,21 +53,21 @@ public sealed class RunFolderTests : IDisposable
     {
         string dir = Directory.CreateDirectory(Path.Combine(_root, "mine")).FullName;
         File.WriteAllText(Path.Combine(dir, "notes.txt"), "my notes");
-        var e = Assert.Throws<ArgumentException>(() => Trainer.Run(Untrained(), dir, Options()));
+        var e = Assert.Throws<UserError>(() => Trainer.Run(Untrained(), dir, Options()));
         Assert.Contains("not empty", e.Message);
         Assert.Contains("notes.txt", e.Message);
         Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName));
 
         string file = Path.Combine(_root, "a-file");
         File.WriteAllText(file, "x");
-        Assert.Contains("is a file", Assert.Throws<ArgumentException>(() => Trainer.Run(Untrained(), file, Options())).Message);
+        Assert.Contains("is a file", Assert.Throws<UserError>(() => Trainer.Run(Untrained(), file, Options())).Message);
     }
 
     [Fact]
     public void A_batch_larger_than_the_training_set_is_refused_before_the_folder_exists()
     {
         string dir = Path.Combine(_root, "too-big");
-        var e = Assert.Throws<ArgumentException>(() => Trainer.Run(TrainerTests.Tiny() with { Epochs = 1, BatchSize = 1024 }, dir, Options()));
+        var e = Assert.Throws<UserError>(() => Trainer.Run(TrainerTests.Tiny() with { Epochs = 1, BatchSize = 1024 }, dir, Options()));
         Assert.Contains("exceeds the 200 training images", e.Message);
         Assert.False(Directory.Exists(dir));
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Tests.Cli;
 using ContrastiveLab.Training;
 
@@ -50,10 +51,10 @@ public sealed class SigkillResumeTests(ReferenceRunFixture reference) : IDisposa
             Assert.True(exited && Trainer.IsFinished(runDir), log);
         }
 
-        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, Trainer.SummaryFile)))!.AsObject();
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, RunFiles.Summary)))!.AsObject();
         Assert.True(kills.Count(k => k.StartsWith("killed", StringComparison.Ordinal)) >= 1, string.Join("; ", kills));
         Assert.Equal(TrainerTests.Deterministic(reference.Summary), TrainerTests.Deterministic(summary));
-        var epochs = File.ReadAllLines(Path.Combine(runDir, Trainer.MetricsFile)).Skip(1)
+        var epochs = File.ReadAllLines(Path.Combine(runDir, RunFiles.Metrics)).Skip(1)
             .Select(line => double.Parse(line.Split(',')[0], CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(Enumerable.Range(0, ReferenceRunFixture.Config.Epochs + 1).Select(e => (double)e), epochs);
     }

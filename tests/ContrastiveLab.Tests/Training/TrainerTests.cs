@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ContrastiveLab.Evaluation;
+using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.TrainedRuns;
 using ContrastiveLab.Training;
@@ -70,8 +71,8 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal([(stoppedAt + 1, true)], Runs.TensorBoardWriterTests.SessionStarts(eventFiles[1]));
 
         Assert.Equal(Deterministic(straight), Deterministic(again));
-        Assert.Equal(File.ReadAllLines(Path.Combine(_root, "straight", Trainer.MetricsFile)).Length,
-            File.ReadAllLines(Path.Combine(resumed, Trainer.MetricsFile)).Length);
+        Assert.Equal(File.ReadAllLines(Path.Combine(_root, "straight", RunFiles.Metrics)).Length,
+            File.ReadAllLines(Path.Combine(resumed, RunFiles.Metrics)).Length);
     }
 
     [Fact]
@@ -98,7 +99,7 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(0, summary["final"]!["epoch"]!.GetValue<double>());
         double knn = summary["knn_top1"]!.GetValue<double>();
         Assert.InRange(knn, 0.1, 1.0); // ten classes: chance is 0.1
-        string csv = File.ReadAllText(Path.Combine(_root, "zero", Trainer.MetricsFile));
+        string csv = File.ReadAllText(Path.Combine(_root, "zero", RunFiles.Metrics));
         Assert.StartsWith("epoch,step,lr,loss,images_per_s,knn_top1", csv);
         // The untrained encoder is saved, so eval, export and analyze work on the baseline run too.
         Assert.Equal("epoch-0000", new CheckpointStore(Path.Combine(_root, "zero")).LatestValid()!.Name);
@@ -114,7 +115,7 @@ public sealed class TrainerTests : IDisposable
         // The small CNN on 28×28: convolutions 1→32 at 28², 32→64 at 14², 64→128 at 7² (3×3), then the 128→128 head.
         double forward = 2.0 * (28 * 28 * 32 * 9 + 14 * 14 * 64 * 32 * 9 + 7 * 7 * 128 * 64 * 9 + 128 * 128);
         Assert.Equal(3 * forward / 1e9, summary["training_gflop_per_image"]!.GetValue<double>(), 12);
-        var rows = File.ReadAllLines(Path.Combine(_root, "rate", Trainer.MetricsFile));
+        var rows = File.ReadAllLines(Path.Combine(_root, "rate", RunFiles.Metrics));
         string[] header = rows[0].Split(',');
         int rate = Array.IndexOf(header, "images_per_s"), gflops = Array.IndexOf(header, "gflops_per_s");
         Assert.True(gflops > 0, rows[0]);
@@ -152,14 +153,14 @@ public sealed class TrainerTests : IDisposable
         string dir = Path.Combine(_root, "twice");
         var config = Tiny() with { Epochs = 1 };
         Trainer.Run(config, dir, Options());
-        Assert.Throws<ArgumentException>(() => Trainer.Run(config, dir, Options()));
+        Assert.Throws<UserError>(() => Trainer.Run(config, dir, Options()));
         // Resuming the finished run changes nothing and says so.
-        byte[] summary = File.ReadAllBytes(Path.Combine(dir, Trainer.SummaryFile));
+        byte[] summary = File.ReadAllBytes(Path.Combine(dir, RunFiles.Summary));
         var log = new StringWriter();
         Trainer.Run(config, dir, Options(resume: true) with { Log = log });
-        Assert.Equal(summary, File.ReadAllBytes(Path.Combine(dir, Trainer.SummaryFile)));
+        Assert.Equal(summary, File.ReadAllBytes(Path.Combine(dir, RunFiles.Summary)));
         Assert.Contains("has finished already (summary.json); nothing to resume", log.ToString(), StringComparison.Ordinal);
-        var changed = Assert.Throws<ArgumentException>(() => Trainer.Run(config with { Tau = 0.5, Seed = 9 }, dir, Options(resume: true)));
+        var changed = Assert.Throws<UserError>(() => Trainer.Run(config with { Tau = 0.5, Seed = 9 }, dir, Options(resume: true)));
         Assert.Contains("different config", changed.Message);
         // Each differing key is named with both values, and no other key.
         Assert.Contains("tau: 0.2 in the folder, 0.5 here; seed: 5 in the folder, 9 here", changed.Message);

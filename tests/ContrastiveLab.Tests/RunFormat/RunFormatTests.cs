@@ -1,0 +1,110 @@
+using System.Text.Json.Nodes;
+using ContrastiveLab.Reports;
+using ContrastiveLab.RunFormat;
+using ContrastiveLab.Sweeps;
+using ContrastiveLab.Tests.Training;
+using ContrastiveLab.Training;
+
+namespace ContrastiveLab.Tests.RunFormat;
+
+/// <summary>
+/// The run-folder contract round-trips: what the trainer and the sweeps write, the reports and the sweep status read
+/// back as the same values, file by file.
+/// </summary>
+public sealed class RunFormatTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "cl-format-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_summary_reads_back_as_written()
+    {
+        var summary = new RunSummaryFile
+        {
+            Dataset = "cifar10", Model = "resnet18-cifar", Negatives = "queue", Loss = "hard", Tau = 0.2, HardK = 4095, Epochs = 200, Steps = 78_000,
+            Seed = 3, TrainImages = 50_000, TestImages = 10_000, ClassNames = ["airplane", "automobile"], KnnTop1 = 0.8125, BestKnnTop1 = 0.8203125,
+            Final = new Dictionary<string, double?> { ["epoch"] = 200, ["knn_top1"] = 0.8125, ["knn_bank_top1"] = null },
+            WallSeconds = 12_345.5, Threads = 16, Device = "cuda", ResidentMbAfterEpoch = new Dictionary<string, double> { ["1"] = 1500.25, ["2"] = 1501 },
+            TrainingGflopPerImage = 1.67, MeanImagesPerS = 2048.5, MeanGflopsPerS = null,
+        };
+
+        string json = summary.ToJson();
+        var back = RunSummaryFile.Parse(JsonNode.Parse(json)!.AsObject());
+
+        Assert.Equal(json, back.ToJson());
+        Assert.Equal((summary.KnnTop1, summary.BestKnnTop1, summary.Steps, summary.Negatives, summary.HardK), (back.KnnTop1, back.BestKnnTop1, back.Steps, back.Negatives, back.HardK));
+        Assert.Null(back.Final["knn_bank_top1"]);
+        Assert.Null(back.MeanGflopsPerS);
+    }
+
+    [Fact]
+    public void A_summary_without_its_required_fields_is_refused_by_name()
+    {
+        var noKnn = Assert.Throws<FormatException>(() => RunSummaryFile.Parse(new JsonObject { ["final"] = new JsonObject() }));
+        Assert.Contains("knn_top1", noKnn.Message);
+        var noFinal = Assert.Throws<FormatException>(() => RunSummaryFile.Parse(new JsonObject { ["knn_top1"] = 0.5 }));
+        Assert.Contains("final", noFinal.Message);
+        var wrongType = Assert.Throws<FormatException>(() => RunSummaryFile.Parse(new JsonObject { ["knn_top1"] = "high", ["final"] = new JsonObject() }));
+        Assert.Contains("knn_top1", wrongType.Message);
+    }
+
+    [Fact]
+    public void A_sweep_listing_reads_back_as_written_by_the_sweep_runner_and_status_sees_its_runs()
+    {
+        var sweep = SweepFile.Parse("""{"name": "tiny", "description": "two runs", "follows": "Table 1", "base": {"epochs": 1}, "grid": [{"tau": [0.1, 0.2]}], "seeds": [1]}""", "tiny.json");
+        var runs = sweep.Expand();
+        SweepRunner.WriteListing(sweep, runs, _root);
+
+        string path = RunFiles.SweepListingPath(_root, "tiny");
+        var listing = SweepListing.Parse(File.ReadAllText(path), "tiny");
+
+        Assert.Equal(("tiny", "two runs", "Table 1"), (listing.Name, listing.Description, listing.Follows));
+        Assert.Equal(runs.Select(r => r.Name), listing.Runs);
+        Assert.Equal(File.ReadAllText(path), listing.ToJson());
+        Assert.Equal(runs.Select(r => r.Name), SweepStatus.Read(_root).Single().Runs.Select(r => r.Name));
+        Assert.Throws<FormatException>(() => SweepListing.Parse("""{"name": "x"}""", "x"));
+        Assert.Throws<FormatException>(() => SweepListing.Parse("""{"runs": [1]}""", "x"));
+    }
+
+    [Fact]
+    public void Every_file_the_trainer_writes_reads_back_in_the_report_with_the_trainers_values()
+    {
+        var config = TrainerTests.Tiny("in-batch") with { Epochs = 1 };
+        string run = Path.Combine(_root, "run");
+        var written = Trainer.Run(config, run, new TrainRunOptions { Threads = 2 });
+
+        var record = RunFolderReader.ReadRun(run);
+
+        // config.json
+        Assert.Equal((config.Dataset, config.Model, config.Negatives, config.Loss, config.Tau, config.Epochs, config.BatchSize, config.Seed, config.TrainPerClass),
+            (record.Config.Dataset, record.Config.Model, record.Config.Negatives, record.Config.Loss, record.Config.Tau, record.Config.Epochs, record.Config.BatchSize, record.Config.Seed, record.Config.TrainPerClass));
+        Assert.Equal(config, TrainConfig.FromJson(File.ReadAllText(Path.Combine(run, RunFiles.Config))));
+        // summary.json
+        var summary = RunSummaryFile.Parse(written);
+        Assert.Equal((summary.KnnTop1, summary.BestKnnTop1, summary.Steps, summary.TrainImages, summary.TestImages, summary.Threads),
+            (record.Summary.KnnTop1, record.Summary.BestKnnTop1, record.Summary.Steps, record.Summary.TrainImages, record.Summary.TestImages, record.Summary.Threads));
+        Assert.Equal(summary.ClassNames, record.Summary.ClassNames);
+        Assert.Equal(summary.Final.Where(p => p.Value is not null).Select(p => (p.Key, p.Value!.Value)),
+            record.Summary.Final.Where(p => p.Value is not null).Select(p => (p.Key, p.Value!.Value)));
+        // metrics.csv: epoch 0 and epoch 1, every value the summary's last row holds
+        Assert.Equal([0, 1], record.Metrics.Select(m => m.Epoch));
+        foreach (var (key, value) in summary.Final.Where(p => p.Value is not null))
+        {
+            Assert.Equal(value!.Value, record.Metrics[^1].Values[key]);
+        }
+        // order_statistics.csv: one row per diagnostic anchor, the positive first
+        Assert.NotNull(record.OrderStatistics);
+        Assert.Equal(config.DiagnosticAnchors, record.OrderStatistics!.Rows.Count);
+        Assert.Equal("pos", record.OrderStatistics.Columns[0]);
+        // environment.json
+        Assert.Equal(2, record.Environment!.Threads);
+        Assert.Equal("cpu", record.Environment.Device);
+    }
+}
