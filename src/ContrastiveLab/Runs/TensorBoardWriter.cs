@@ -8,6 +8,13 @@ namespace ContrastiveLab.Runs;
 /// Writes scalar summaries in TensorBoard's event-file format (TFRecord framing of <c>Event</c> protocol
 /// buffers), so <c>tensorboard --logdir RUN</c> shows a run's curves. Each record is flushed as it is written.
 /// </summary>
+/// <remarks>
+/// TorchSharp ships <c>torch.utils.tensorboard.SummaryWriter</c>; this writer is kept because a run needs three things
+/// that one does not do (TorchSharp 0.107): a <c>session_log</c> START event (<see cref="SessionStart"/>), without which
+/// a resumed run shows the steps a killed attempt logged after its last checkpoint twice; wall times in seconds since
+/// the Unix epoch, as TensorBoard reads them (SummaryWriter records <c>DateTime.Now.Ticks</c>, 100-ns units since the
+/// year 1); and 64-bit steps (SummaryWriter takes an <c>int</c>). docs/architecture.md says the same.
+/// </remarks>
 public sealed class TensorBoardWriter : IDisposable
 {
     private static int s_writers;
