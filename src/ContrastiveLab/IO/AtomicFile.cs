@@ -16,42 +16,32 @@ public static class AtomicFile
 
     /// <summary>Writes <paramref name="write"/>'s output to a temporary file beside <paramref name="path"/>, flushes it to disk, then renames it over <paramref name="path"/>.</summary>
     /// <exception cref="DiskFullException">The disk filled up; <paramref name="path"/> is unchanged and no temporary is left.</exception>
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => Publishing(path, temp =>
     {
-        string temp = TempPathFor(path);
-        try
-        {
-            using (var stream = FileWrites.Create(temp, FileMode.CreateNew, target: path))
-            {
-                write(stream);
-                FileWrites.FlushToDisk(stream);
-            }
-            Publish(temp, path);
-        }
-        catch (IOException e) when (DiskFullException.IsDiskFull(e) && e is not DiskFullException)
-        {
-            TryDelete(temp);
-            throw new DiskFullException(path, e);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-    }
+        using var stream = FileWrites.Create(temp, FileMode.CreateNew, target: path);
+        write(stream);
+        FileWrites.FlushToDisk(stream);
+    });
 
     /// <summary>Lets <paramref name="write"/> create a temporary file by name, flushes it, then renames it to <paramref name="path"/>.</summary>
     /// <exception cref="DiskFullException">The disk filled up; <paramref name="path"/> is unchanged and no temporary is left.</exception>
-    public static void WriteVia(string path, Action<string> write)
+    public static void WriteVia(string path, Action<string> write) => Publishing(path, temp =>
+    {
+        write(temp);
+        using var fs = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite);
+        fs.Flush(flushToDisk: true);
+    });
+
+    /// <summary>
+    /// Runs <paramref name="writeFlushed"/> on a fresh temporary name beside <paramref name="path"/>, then publishes the
+    /// temporary; on any failure deletes it, a full disk becoming a <see cref="DiskFullException"/> naming <paramref name="path"/>.
+    /// </summary>
+    private static void Publishing(string path, Action<string> writeFlushed)
     {
         string temp = TempPathFor(path);
         try
         {
-            write(temp);
-            using (var fs = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite))
-            {
-                fs.Flush(flushToDisk: true);
-            }
+            writeFlushed(temp);
             Publish(temp, path);
         }
         catch (IOException e) when (DiskFullException.IsDiskFull(e) && e is not DiskFullException)
