@@ -22,7 +22,7 @@ internal sealed class EpochEvaluation(EvaluationSettings settings, ContrastiveEn
     /// <param name="rate">The epoch's training images per second (NaN at epoch 0).</param>
     /// <param name="monitor">The embeddings a negative source keeps per training image (the memory bank), to run the bank kNN against and to take as the diagnostics' reference (null: none).</param>
     /// <param name="initialise">Takes the clean training embeddings this pass computes (a memory bank that starts from the encoder), or null.</param>
-    public Dictionary<string, double> Evaluate(int epoch, long atStep, double meanLoss, double lr, double rate, Tensor? monitor, Action<Tensor>? initialise)
+    public MetricRow Evaluate(int epoch, long atStep, double meanLoss, double lr, double rate, Tensor? monitor, Action<Tensor>? initialise)
     {
         using var scope = NewDisposeScope();
         Tensor trainEmb, testEmb;
@@ -50,22 +50,13 @@ internal sealed class EpochEvaluation(EvaluationSettings settings, ContrastiveEn
         var anchors = Evaluator.Embed(model, new RowsSource(train, anchorRows), trainPipeline, Evaluator.BatchSize, device, workers,
             seed: Evaluator.DiagnosticSeed(settings.Seed), epoch: epoch);
         using var rows = tensor(anchorRows.Select(r => (long)r).ToArray()).to(device);
-        var row = new Dictionary<string, double>
+        return new MetricRow(epoch, atStep, lr, meanLoss, rate, knn)
         {
-            ["epoch"] = epoch,
-            ["step"] = atStep,
-            ["lr"] = lr,
-            ["loss"] = meanLoss,
-            ["images_per_s"] = rate,
-            ["knn_top1"] = knn,
-            ["knn_bank_top1"] = knnBank,
-            ["knn_backbone_top1"] = knnBackbone,
+            Evaluated = true,
+            KnnBankTop1 = knnBank,
+            KnnBackboneTop1 = knnBackbone,
+            Diagnostics = [.. Evaluator.Diagnostics(anchors, rows, trainLabels.index_select(0, rows), reference, trainLabels, settings.Tau)],
         };
-        foreach (var (k, v) in Evaluator.Diagnostics(anchors, rows, trainLabels.index_select(0, rows), reference, trainLabels, settings.Tau))
-        {
-            row[k] = v;
-        }
-        return row;
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ContrastiveLab.Evaluation;
 using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 
@@ -22,7 +23,7 @@ internal sealed class RunLogs : IDisposable
     /// <param name="firstStep">The first step this process logs: TensorBoard drops what an earlier attempt logged from there on.</param>
     /// <param name="config">The run's config (epochs, TensorBoard interval).</param>
     /// <param name="log">Where the log lines go.</param>
-    public RunLogs(string runDirectory, List<Dictionary<string, double>> history, long firstStep, TrainConfig config, TextWriter log)
+    public RunLogs(string runDirectory, List<MetricRow> history, long firstStep, TrainConfig config, TextWriter log)
     {
         (_runDirectory, History, _log, _epochs, _tensorboardEvery) = (runDirectory, history, log, config.Epochs, config.TensorboardEvery);
         _tensorboard = new TensorBoardWriter(Path.Combine(runDirectory, RunFiles.TensorBoardDirectory));
@@ -30,18 +31,18 @@ internal sealed class RunLogs : IDisposable
     }
 
     /// <summary>The metric rows so far, one per epoch (epoch 0: the untrained encoder).</summary>
-    public List<Dictionary<string, double>> History { get; }
+    public List<MetricRow> History { get; }
 
     /// <summary>Resident memory (MB) after each epoch of this process (a resumed run starts afresh), keyed by epoch.</summary>
     public Dictionary<string, double> ResidentAfterEpoch { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Records one epoch's row: metrics.csv, TensorBoard, and the log line with the time left.</summary>
-    public void Record(Dictionary<string, double> row, TimeSpan? left)
+    public void Record(MetricRow row, TimeSpan? left)
     {
         History.Add(row);
         Trainer.WriteMetricsCsv(Path.Combine(_runDirectory, RunFiles.Metrics), History);
-        _tensorboard.Scalars((long)row["step"], row.Where(p => p.Key is not ("epoch" or "step")).Select(p => KeyValuePair.Create(Trainer.TensorBoardTag(p.Key), p.Value)));
-        _log.WriteLine(Trainer.EpochLine(row, _epochs, row["epoch"] == 0 ? null : left));
+        _tensorboard.Scalars(row.Step, row.Columns().Where(p => p.Key is not ("epoch" or "step")).Select(p => KeyValuePair.Create(Trainer.TensorBoardTag(p.Key), p.Value)));
+        _log.WriteLine(Trainer.EpochLine(row.ToDictionary(), _epochs, row.Epoch == 0 ? null : left));
     }
 
     /// <summary>Logs one step's loss and learning rate to TensorBoard, every <see cref="TrainConfig.TensorboardEvery"/> steps.</summary>

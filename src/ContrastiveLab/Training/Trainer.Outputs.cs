@@ -45,7 +45,7 @@ public static partial class Trainer
     internal static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     /// <summary>The summary of a finished run: what was trained, the final and best kNN, the last row, time and memory.</summary>
-    private static RunSummaryFile Summary(TrainConfig config, ImageSplitSource train, ImageSplitSource test, List<Dictionary<string, double>> history, long steps,
+    private static RunSummaryFile Summary(TrainConfig config, ImageSplitSource train, ImageSplitSource test, List<MetricRow> history, long steps,
         double wallSeconds, TrainRunOptions options, IReadOnlyDictionary<string, double> residentAfterEpoch, double flopsPerImage) => new()
     {
         Dataset = config.Dataset,
@@ -60,16 +60,16 @@ public static partial class Trainer
         TrainImages = train.Count,
         TestImages = test.Count,
         ClassNames = train.ClassNames,
-        KnnTop1 = history[^1]["knn_top1"],
-        BestKnnTop1 = history.Select(r => r["knn_top1"]).Where(double.IsFinite).Max(),
-        Final = history[^1].ToDictionary(p => p.Key, p => double.IsFinite(p.Value) ? (double?)p.Value : null),
+        KnnTop1 = history[^1].KnnTop1,
+        BestKnnTop1 = history.Select(r => r.KnnTop1).Where(double.IsFinite).Max(),
+        Final = history[^1].Columns().ToDictionary(p => p.Key, p => double.IsFinite(p.Value) ? (double?)p.Value : null),
         WallSeconds = wallSeconds,
         Threads = options.Threads,
         Device = options.Device.type.ToString().ToLowerInvariant(),
         ResidentMbAfterEpoch = residentAfterEpoch,
         TrainingGflopPerImage = flopsPerImage / 1e9,
-        MeanImagesPerS = MeanOf(history, "images_per_s"),
-        MeanGflopsPerS = MeanOf(history, "gflops_per_s"),
+        MeanImagesPerS = MeanOf(history.Select(r => r.ImagesPerS)),
+        MeanGflopsPerS = MeanOf(history.Select(r => r.GflopsPerS ?? double.NaN)),
     };
 
     /// <summary>
@@ -97,10 +97,10 @@ public static partial class Trainer
     }
 
     /// <summary>The mean of a column over the rows where it is finite; null when there is none.</summary>
-    private static double? MeanOf(IEnumerable<Dictionary<string, double>> rows, string key)
+    private static double? MeanOf(IEnumerable<double> values)
     {
-        var values = rows.Select(r => r.GetValueOrDefault(key, double.NaN)).Where(double.IsFinite).ToArray();
-        return values.Length == 0 ? null : values.Average();
+        var finite = values.Where(double.IsFinite).ToArray();
+        return finite.Length == 0 ? null : finite.Average();
     }
 
     internal static string TensorBoardTag(string key) => key switch
@@ -111,12 +111,13 @@ public static partial class Trainer
     };
 
     /// <summary>Rewrites metrics.csv from the whole history (so a resumed run never holds duplicate rows).</summary>
-    internal static void WriteMetricsCsv(string path, IReadOnlyList<Dictionary<string, double>> history)
+    internal static void WriteMetricsCsv(string path, IReadOnlyList<MetricRow> history)
     {
-        var columns = history.SelectMany(r => r.Keys).Distinct().ToList();
+        var rows = history.Select(r => r.ToDictionary()).ToList();
+        var columns = rows.SelectMany(r => r.Keys).Distinct().ToList();
         var sb = new StringBuilder();
         sb.AppendLine(string.Join(',', columns));
-        foreach (var row in history)
+        foreach (var row in rows)
         {
             sb.AppendLine(string.Join(',', columns.Select(c => row.TryGetValue(c, out var v) && !double.IsNaN(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "")));
         }

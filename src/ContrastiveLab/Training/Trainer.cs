@@ -141,12 +141,11 @@ public static partial class Trainer
             // ---- evaluate, record, checkpoint
             bool last = epoch == config.Epochs || ReachedMaxSteps();
             double meanLoss = lossCount > 0 ? lossSum / lossCount : double.NaN, epochRate = images / Math.Max(1e-9, epochWatch.Elapsed.TotalSeconds);
-            var metrics = epoch % config.EvalEvery == 0 || last
+            var metrics = (epoch % config.EvalEvery == 0 || last
                 ? Evaluate(epoch, meanLoss, lr, epochRate, monitor: true)
-                : new Dictionary<string, double> { ["epoch"] = epoch, ["step"] = step, ["lr"] = lr, ["loss"] = meanLoss, ["images_per_s"] = epochRate, ["knn_top1"] = double.NaN };
-            metrics["gflops_per_s"] = epochRate * flopsPerImage / 1e9;
+                : new MetricRow(epoch, step, lr, meanLoss, epochRate, double.NaN)) with { GflopsPerS = epochRate * flopsPerImage / 1e9 };
             logs.Record(metrics, eta.Left(epoch + 1, 0));
-            double knn = metrics["knn_top1"]; // NaN when this epoch was not evaluated
+            double knn = metrics.KnnTop1; // NaN when this epoch was not evaluated
             bool best = knn > bestKnn;
             bestKnn = double.IsNaN(knn) ? bestKnn : Math.Max(bestKnn, knn);
             options.Progress?.Invoke(new TrainProgress(epoch, config.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch, meanLoss, epochRate,
@@ -171,12 +170,12 @@ public static partial class Trainer
         var summary = Summary(config, train, test, history, step, start.WallSeconds + wall.Elapsed.TotalSeconds, options, logs.ResidentAfterEpoch, flopsPerImage);
         AtomicFile.WriteAllText(Path.Combine(runDirectory, RunFiles.Summary), summary.ToJson());
         RunFailure.Clear(runDirectory); // an earlier attempt's failure no longer applies
-        log.WriteLine($"finished: kNN top-1 {history[^1]["knn_top1"]:P2} after {Count(config.Epochs, "epoch")} in {start.WallSeconds + wall.Elapsed.TotalSeconds:F0} s");
+        log.WriteLine($"finished: kNN top-1 {history[^1].KnnTop1:P2} after {Count(config.Epochs, "epoch")} in {start.WallSeconds + wall.Elapsed.TotalSeconds:F0} s");
         return summary.ToJsonObject();
 
         bool ReachedMaxSteps() => config.MaxSteps is { } max && step >= max;
 
-        Dictionary<string, double> Evaluate(int epoch, double meanLoss, double lr, double rate, bool monitor, bool initialise = false)
+        MetricRow Evaluate(int epoch, double meanLoss, double lr, double rate, bool monitor, bool initialise = false)
         {
             using var phase = NativePhase.Enter(runDirectory, $"epoch {epoch} evaluation");
             return evaluation.Evaluate(epoch, step, meanLoss, lr, rate, monitor ? negatives.TrainingEmbeddings : null, initialise ? negatives.Initialise : null);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ContrastiveLab.Evaluation;
 using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 
@@ -16,7 +17,7 @@ namespace ContrastiveLab.Training;
 /// <param name="EpochLossCount">How many batches that sum holds.</param>
 /// <param name="History">The metric rows of the epochs evaluated so far.</param>
 public sealed record CheckpointProgress(int NextEpoch, int NextBatch, long Step, double WallSeconds, double BestKnn,
-    double EpochLossSum, int EpochLossCount, List<Dictionary<string, double>> History)
+    double EpochLossSum, int EpochLossCount, List<MetricRow> History)
 {
     /// <summary>A run's start: epoch 1, batch 0, nothing done, no kNN seen (a fresh history each time).</summary>
     public static CheckpointProgress Start => new(1, 0, 0, 0, -1, 0, 0, []);
@@ -47,7 +48,7 @@ public static class TrainingCheckpoint
             ["best_knn"] = progress.BestKnn,
             ["epoch_loss_sum"] = progress.EpochLossSum,
             ["epoch_loss_count"] = progress.EpochLossCount,
-            ["history"] = JsonSerializer.SerializeToNode(progress.History, NumbersJson),
+            ["history"] = JsonSerializer.SerializeToNode(progress.History.Select(r => r.ToDictionary()).ToList(), NumbersJson),
         };
         store.Save(name, ((long)progress.NextEpoch << 32) | (uint)progress.NextBatch, best, dir =>
         {
@@ -72,6 +73,6 @@ public static class TrainingCheckpoint
             meta["next_epoch"]!.GetValue<int>(), meta["next_batch"]!.GetValue<int>(), meta["step"]!.GetValue<long>(),
             meta["wall_seconds"]!.GetValue<double>(), meta["best_knn"]!.GetValue<double>(),
             meta["epoch_loss_sum"]!.GetValue<double>(), meta["epoch_loss_count"]!.GetValue<int>(),
-            meta["history"]!.Deserialize<List<Dictionary<string, double>>>(NumbersJson)!);
+            [.. meta["history"]!.Deserialize<List<Dictionary<string, double>>>(NumbersJson)!.Select(MetricRow.FromColumns)]);
     }
 }

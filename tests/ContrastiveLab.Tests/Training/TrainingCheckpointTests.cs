@@ -1,3 +1,4 @@
+using ContrastiveLab.Evaluation;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Training;
 using ContrastiveLab.Training.Sources;
@@ -43,10 +44,10 @@ public sealed class TrainingCheckpointTests : IDisposable
                 }
             }
         }
-        var history = new List<Dictionary<string, double>>
+        var history = new List<MetricRow>
         {
-            new() { ["epoch"] = 0, ["knn_top1"] = 0.61, ["loss"] = double.NaN },
-            new() { ["epoch"] = 1, ["knn_top1"] = 0.7, ["loss"] = 3.25 },
+            new(0, 0, double.NaN, double.NaN, double.NaN, 0.61) { Evaluated = true, KnnBankTop1 = 0.5, Diagnostics = [KeyValuePair.Create("tolerance", 0.25)] },
+            new(1, 13, 0.06, 3.25, 800, double.NaN) { GflopsPerS = 1.5 },
         };
         var progress = new CheckpointProgress(2, 3, 13, 12.5, 0.7, 9.75, 3, history);
         var store = new CheckpointStore(_root);
@@ -58,8 +59,8 @@ public sealed class TrainingCheckpointTests : IDisposable
         Assert.Equal((progress.NextEpoch, progress.NextBatch, progress.Step, progress.WallSeconds, progress.BestKnn, progress.EpochLossSum, progress.EpochLossCount),
             (back.NextEpoch, back.NextBatch, back.Step, back.WallSeconds, back.BestKnn, back.EpochLossSum, back.EpochLossCount));
         Assert.Equal(2, back.History.Count);
-        Assert.True(double.IsNaN(back.History[0]["loss"]));
-        Assert.Equal(history[1], back.History[1]);
+        Assert.True(double.IsNaN(back.History[0].Loss));
+        Assert.Equal(history.Select(r => r.Columns().ToList()), back.History.Select(r => r.Columns().ToList()));
         foreach (var ((name, a), (_, b)) in saved.Model.state_dict().Zip(restored.Model.state_dict()))
         {
             Assert.True((a == b).all().item<bool>(), $"model {name} differs after the round trip");
