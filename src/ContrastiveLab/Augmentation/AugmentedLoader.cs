@@ -137,6 +137,11 @@ public sealed class AugmentedLoader
             {
                 channel.Writer.TryComplete();
             }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                // A worker's own exception (an image that will not decode names its file), not Parallel.For's wrapper.
+                channel.Writer.TryComplete(e.InnerExceptions[0]);
+            }
             catch (Exception e)
             {
                 channel.Writer.TryComplete(e);

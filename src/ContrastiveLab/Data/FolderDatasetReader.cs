@@ -6,8 +6,10 @@ namespace ContrastiveLab.Data;
 /// Reads image-folder datasets: <c>folder</c> (one split, <c>root/&lt;class&gt;/&lt;image&gt;</c>) and
 /// <c>imagenet100</c> (<c>root/train</c> and <c>root/val</c>, each <c>&lt;wnid&gt;/&lt;image&gt;</c>, restricted to
 /// the 100 classes of the ImageNet100 list). Classes are the class folders present, in ordinal order, and a
-/// label is the index in that order (as torchvision's ImageFolder). Every image is decoded by content and kept
-/// at its decoded size as RGB (3, H, W); nothing is resized here, cropping is the augmentation's job.
+/// label is the index in that order (as torchvision's ImageFolder). Images are decoded by content (JPEG or PNG,
+/// whatever the extension) as RGB (3, H, W) at their own size, one at a time when the loader asks for them, so memory
+/// does not grow with the folder (<see cref="FolderIndex"/> holds what is known beforehand); nothing is resized here,
+/// cropping is the augmentation's job.
 /// </summary>
 public static class FolderDatasetReader
 {
@@ -62,53 +64,49 @@ public static class FolderDatasetReader
 
     private static ImageSplit ReadSplit(string split, string root, List<string> classes, FolderDatasetOptions options)
     {
-        var images = new List<byte[]>();
-        var shapes = new List<ImageShape>();
-        var labels = new List<int>();
-        long total = 0;
+        var index = FolderIndex.For(root, classes);
+        foreach (var problem in index.Skipped)
+        {
+            string file = Path.Combine(root, problem.Path);
+            if (!options.SkipUndecodable)
+            {
+                throw new DataFormatException(file, problem.Reason);
+            }
+            options.OnSkipped?.Invoke(file, problem.Reason);
+        }
         for (int label = 0; label < classes.Count; label++)
         {
-            string folder = Path.Combine(root, classes[label]);
-            var files = Directory.Exists(folder)
-                ? Directory.EnumerateFiles(folder).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal).ToList()
-                : [];
-            int kept = 0;
-            foreach (string file in files)
+            if (!index.Entries.Any(e => e.Label == label))
             {
-                byte[] pixels;
-                ImageShape shape;
-                try
-                {
-                    (pixels, shape) = ImageDecoder.DecodeRgb(File.ReadAllBytes(file), file);
-                }
-                catch (DataFormatException e) when (options.SkipUndecodable)
-                {
-                    options.OnSkipped?.Invoke(file, e.Problem);
-                    continue;
-                }
-                total += pixels.Length;
-                if (total > Array.MaxLength)
-                {
-                    throw new DataFormatException(root, "decoded images exceed one in-memory buffer (2 GiB); use a smaller folder");
-                }
-                images.Add(pixels);
-                shapes.Add(shape);
-                labels.Add(label);
-                kept++;
-            }
-            if (kept == 0)
-            {
-                throw new DataFormatException(folder, files.Count == 0 ? "empty class folder" : "no decodable images in class folder");
+                string folder = Path.Combine(root, classes[label]);
+                bool empty = !Directory.Exists(folder) || !Directory.EnumerateFiles(folder).Any(f => !Path.GetFileName(f).StartsWith('.'));
+                throw new DataFormatException(folder, empty ? "empty class folder" : "no decodable images in class folder");
             }
         }
-        var all = new byte[total];
-        long at = 0;
-        foreach (var image in images)
+        var entries = index.Entries;
+        var shapes = entries.Select(e => new ImageShape(3, e.Height, e.Width)).ToArray();
+        return new ImageSplit(split, shapes, [.. entries.Select(e => e.Label)], classes, i => Decode(root, entries[i], shapes[i]));
+    }
+
+    // One image, decoded when the loader asks for it; the index said what it must look like.
+    private static byte[] Decode(string root, FolderIndex.Entry entry, ImageShape expected)
+    {
+        string file = Path.Combine(root, entry.Path);
+        byte[] bytes;
+        try
         {
-            image.CopyTo(all, at);
-            at += image.Length;
+            bytes = File.ReadAllBytes(file);
         }
-        return new ImageSplit(split, all, [.. shapes], [.. labels], classes);
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new DataFormatException(file, $"missing since the folder was indexed ({FolderIndex.FileName}); start the run again to index it anew");
+        }
+        var (pixels, shape) = ImageDecoder.DecodeRgb(bytes, file);
+        if (shape != expected)
+        {
+            throw new DataFormatException(file, $"changed since the folder was indexed: {shape.Width}x{shape.Height} now, {expected.Width}x{expected.Height} in {FolderIndex.FileName}; start the run again to index it anew");
+        }
+        return pixels;
     }
 
     private static IReadOnlyList<string> LoadImageNet100Classes()

@@ -4,12 +4,16 @@ namespace ContrastiveLab.Data;
 /// One split of a dataset (train, test, val) held in memory as uint8 pixels in channel, height, width order.
 /// All images live in one buffer; image <c>i</c> occupies <c>[Offset(i), Offset(i) + Shape(i).Size)</c>.
 /// Datasets with one image size (CIFAR, SVHN, MNIST) have a <see cref="UniformShape"/>, so the buffer is an
-/// (N, C, H, W) array; folder datasets keep each image at its decoded size.
+/// (N, C, H, W) array; folder datasets keep each image at its decoded size. A split read from files too large to hold
+/// (image folders) decodes each image when it is asked for instead (<see cref="InMemory"/> false): its memory does not
+/// grow with the number of images.
 /// </summary>
 public sealed class ImageSplit
 {
     private readonly long[] _offsets;
     private readonly ImageShape[]? _shapes;
+    private readonly byte[]? _pixels;
+    private readonly Func<int, byte[]>? _load;
 
     /// <summary>A split whose images all have one shape.</summary>
     /// <param name="name">Split name: train, test or val.</param>
@@ -25,7 +29,7 @@ public sealed class ImageSplit
             throw new ArgumentException($"{pixels.LongLength} pixels do not hold {labels.Length} images of {shape}", nameof(pixels));
         }
         Name = name;
-        Pixels = pixels;
+        _pixels = pixels;
         UniformShape = shape;
         Labels = labels;
         ClassNames = classNames;
@@ -59,8 +63,29 @@ public sealed class ImageSplit
             throw new ArgumentException($"{pixels.LongLength} pixels for images totalling {_offsets[^1]}", nameof(pixels));
         }
         Name = name;
-        Pixels = pixels;
+        _pixels = pixels;
         _shapes = shapes;
+        UniformShape = shapes.Length > 0 && shapes.All(s => s == shapes[0]) ? shapes[0] : null;
+        Labels = labels;
+        ClassNames = classNames;
+    }
+
+    /// <summary>A split whose images are decoded one at a time, when asked for, by <paramref name="load"/>.</summary>
+    /// <param name="name">Split name: train, test or val.</param>
+    /// <param name="shapes">(N) the shape of each image, known before decoding (an index of the files).</param>
+    /// <param name="labels">(N) class indices into <paramref name="classNames"/>.</param>
+    /// <param name="classNames">Class names, indexed by label.</param>
+    /// <param name="load">Decodes image i to (C, H, W) uint8 pixels of shape <c>shapes[i]</c>; called from several threads at once.</param>
+    public ImageSplit(string name, ImageShape[] shapes, int[] labels, IReadOnlyList<string> classNames, Func<int, byte[]> load)
+    {
+        if (shapes.Length != labels.Length)
+        {
+            throw new ArgumentException($"{shapes.Length} shapes for {labels.Length} labels", nameof(shapes));
+        }
+        Name = name;
+        _shapes = shapes;
+        _offsets = [];
+        _load = load;
         UniformShape = shapes.Length > 0 && shapes.All(s => s == shapes[0]) ? shapes[0] : null;
         Labels = labels;
         ClassNames = classNames;
@@ -69,8 +94,12 @@ public sealed class ImageSplit
     /// <summary>Split name: train, test or val.</summary>
     public string Name { get; }
 
+    /// <summary>True when every image is held decoded in <see cref="Pixels"/>; false when each is decoded on demand.</summary>
+    public bool InMemory => _pixels is not null;
+
     /// <summary>All images' uint8 pixels, each in (C, H, W) order, one after another.</summary>
-    public byte[] Pixels { get; }
+    /// <exception cref="InvalidOperationException">The split decodes its images on demand (<see cref="InMemory"/> false).</exception>
+    public byte[] Pixels => _pixels ?? throw new InvalidOperationException($"split '{Name}' decodes its images on demand; read them one at a time with Image(i)");
 
     /// <summary>The shape shared by every image, or null when sizes differ.</summary>
     public ImageShape? UniformShape { get; }
@@ -93,9 +122,10 @@ public sealed class ImageSplit
     /// <summary>Where image <paramref name="index"/> starts in <see cref="Pixels"/>.</summary>
     public long Offset(int index) => _offsets[index];
 
-    /// <summary>Image <paramref name="index"/>'s (C, H, W) uint8 pixels.</summary>
-    public ReadOnlySpan<byte> Image(int index) =>
-        Pixels.AsSpan((int)_offsets[index], (int)(_offsets[index + 1] - _offsets[index]));
+    /// <summary>Image <paramref name="index"/>'s (C, H, W) uint8 pixels (decoded now, for a split that is not <see cref="InMemory"/>).</summary>
+    public ReadOnlySpan<byte> Image(int index) => _load is not null
+        ? _load(index)
+        : _pixels.AsSpan((int)_offsets[index], (int)(_offsets[index + 1] - _offsets[index]));
 
     /// <summary>Image <paramref name="index"/>'s pixels reordered to (H, W, C), as image files and NumPy hold them.</summary>
     public byte[] ImageHwc(int index)

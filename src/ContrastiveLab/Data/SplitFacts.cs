@@ -17,12 +17,17 @@ public sealed record SplitFacts(int Count, IReadOnlyList<KeyValuePair<int, int>>
     public static SplitFacts Of(ImageSplit split)
     {
         var counts = split.Labels.GroupBy(l => l).OrderBy(g => g.Key).Select(g => KeyValuePair.Create(g.Key, g.Count())).ToList();
-        long sum = 0;
-        foreach (byte b in split.Pixels)
+        long sum = 0, values = 0;
+        for (int i = 0; i < split.Count; i++)
         {
-            sum += b;
+            // One image at a time, so a split decoded on demand is never held whole.
+            foreach (byte b in split.Image(i))
+            {
+                sum += b;
+            }
+            values += split.Shape(i).Size;
         }
-        double mean = split.Pixels.Length == 0 ? 0 : (double)sum / split.Pixels.LongLength;
+        double mean = values == 0 ? 0 : (double)sum / values;
         string sha = split.Count == 0 ? "" : Convert.ToHexStringLower(SHA256.HashData(split.ImageHwc(0)));
         int[] shape = split.Count == 0 ? [] : split.Shape(0).ToArray();
         return new SplitFacts(split.Count, counts, mean, sha, shape, split.ClassNames);
