@@ -60,7 +60,8 @@ public static class LinearEvaluation
         else
         {
             (trainX, trainY) = (empty(0), tensor(run.TrainImages.Labels()).to(device));
-            testX = Evaluator.Embed(run.Model, run.TestImages, new AugmentationPipeline(testAug), Evaluator.BatchSize, device, workers, features: true);
+            var testPipeline = new AugmentationPipeline(testAug);
+            testX = Evaluator.Embed(run.Model, run.TestImages, testPipeline, Evaluator.BatchSizeFor(testPipeline), device, workers, features: true);
             testY = tensor(run.TestImages.Labels()).to(device);
         }
         int classes = run.Classes;
@@ -193,8 +194,8 @@ public static class LinearEvaluation
         }
         log.WriteLine($"features: extracting (cached in {dir})");
         var pipeline = new AugmentationPipeline(clean);
-        var trainX = Evaluator.Embed(run.Model, run.TrainImages, pipeline, Evaluator.BatchSize, run.Device, workers, features: true);
-        var testX = Evaluator.Embed(run.Model, run.TestImages, pipeline, Evaluator.BatchSize, run.Device, workers, features: true);
+        var trainX = Evaluator.Embed(run.Model, run.TrainImages, pipeline, Evaluator.BatchSizeFor(pipeline), run.Device, workers, features: true);
+        var testX = Evaluator.Embed(run.Model, run.TestImages, pipeline, Evaluator.BatchSizeFor(pipeline), run.Device, workers, features: true);
         var trainY = tensor(run.TrainImages.Labels()).to(run.Device);
         var testY = tensor(run.TestImages.Labels()).to(run.Device);
         Directory.CreateDirectory(dir);
