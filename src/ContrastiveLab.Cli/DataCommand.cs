@@ -18,6 +18,7 @@ public static class DataCommand
         command.Subcommands.Add(BuildMakeSubset());
         command.Subcommands.Add(BuildPreview());
         command.Subcommands.Add(BuildDownload());
+        command.Subcommands.Add(BuildShard());
         return command;
     }
 
@@ -128,6 +129,40 @@ public static class DataCommand
             return 0;
         });
         return command;
+    }
+
+    private static Command BuildShard()
+    {
+        var dataset = new Option<string>("--dataset") { Description = "dataset name", Required = true };
+        var path = new Option<string?>("--data-path", "--path") { Description = "the dataset's file or folder" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "where datasets are looked for" };
+        var outDir = new Option<string>("--out") { Description = "folder to write dataset.json and SPLIT/NNNNNN.tar into", Required = true };
+        var size = new Option<string>("--shard-size") { Description = "bytes per shard, e.g. 1GB, 500MB, 2GiB", DefaultValueFactory = _ => "1GB" };
+        var command = new Command("shard", "Write a dataset as WebDataset-style tar shards (NNNNNN.jpg or .png with NNNNNN.cls); --data-path DIR then reads it from them.")
+        {
+            dataset, path, dataDir, outDir, size,
+        };
+        command.SetAction(int (parse) =>
+        {
+            long bytes = ParseSize(parse.GetValue(size)!);
+            var data = Load(parse.GetValue(dataset)!, parse.GetValue(path), parse.GetValue(dataDir), FolderDatasetOptions.Strict);
+            var written = ShardDataset.Write(data, parse.GetValue(outDir)!, bytes);
+            parse.InvocationConfiguration.Output.WriteLine($"wrote {written.Count} shard(s) of {string.Join(", ", data.Splits.Select(s => $"{s.Count} {s.Name}"))} images to {parse.GetValue(outDir)}");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>"1GB", "500MB", "2GiB", "4096" as bytes (KB, MB, GB are powers of 1000; KiB, MiB, GiB of 1024).</summary>
+    internal static long ParseSize(string text)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(text.Trim(), @"^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        double unit = m.Groups[2].Value.ToUpperInvariant() switch
+        {
+            "" or "B" => 1, "KB" => 1e3, "MB" => 1e6, "GB" => 1e9, "KIB" => 1024, "MIB" => 1024 * 1024, _ => 1024.0 * 1024 * 1024,
+        };
+        double bytes = m.Success ? double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * unit : -1;
+        return bytes is >= 1024 and <= 1e13 ? (long)bytes : throw new UserError($"--shard-size {text}: give a size from 1KiB to 10TB, e.g. 1GB or 500MB");
     }
 
     private static Command BuildMakeSubset()

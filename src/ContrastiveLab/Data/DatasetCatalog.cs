@@ -72,7 +72,8 @@ public static class DatasetCatalog
             {
                 throw new DatasetNotFoundException($"{path}: no such file or folder");
             }
-            return entry.Read(path, options);
+            // Any dataset can be read from the tar shards `contrastive data shard` wrote.
+            return ShardDataset.Holds(path) ? ShardDataset.Read(path) : entry.Read(path, options);
         }
         if (entry.Name == "folder")
         {

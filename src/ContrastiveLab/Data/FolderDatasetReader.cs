@@ -85,7 +85,14 @@ public static class FolderDatasetReader
         }
         var entries = index.Entries;
         var shapes = entries.Select(e => new ImageShape(3, e.Height, e.Width)).ToArray();
-        return new ImageSplit(split, shapes, [.. entries.Select(e => e.Label)], classes, i => Decode(root, entries[i], shapes[i]));
+        return new ImageSplit(split, shapes, [.. entries.Select(e => e.Label)], classes, i => Decode(root, entries[i], shapes[i]))
+        {
+            Encoded = i =>
+            {
+                byte[] bytes = File.ReadAllBytes(Path.Combine(root, entries[i].Path));
+                return (bytes, ImageDecoder.Sniff(bytes) ?? throw new DataFormatException(Path.Combine(root, entries[i].Path), "undecodable image: neither JPEG nor PNG data"));
+            },
+        };
     }
 
     // One image, decoded when the loader asks for it; the index said what it must look like.

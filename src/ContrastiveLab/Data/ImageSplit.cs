@@ -94,6 +94,12 @@ public sealed class ImageSplit
     /// <summary>Split name: train, test or val.</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// Image i's file as stored (its encoded bytes and their format, "jpeg" or "png"), for splits read from image
+    /// files: writing shards copies them unchanged. Null for splits read from pixel arrays.
+    /// </summary>
+    public Func<int, (byte[] Bytes, string Format)>? Encoded { get; init; }
+
     /// <summary>True when every image is held decoded in <see cref="Pixels"/>; false when each is decoded on demand.</summary>
     public bool InMemory => _pixels is not null;
 

@@ -152,6 +152,43 @@ public class ParserFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Shard_reader_survives_mutated_tar_shards()
+    {
+        // Seeds: real shards of the fixture folder, written by the shard writer (one and two samples a shard).
+        string source = Directory.CreateTempSubdirectory("contrastivelab-shard-seeds-").FullName;
+        try
+        {
+            var folder = FolderDatasetReader.ReadImageNet100(Path.Combine(Data.Fixtures.Root, "imagenet100"));
+            var seeds = new[] { 2048L, 1 << 20 }
+                .SelectMany(size => ShardDataset.Write(folder, Path.Combine(source, size.ToString(System.Globalization.CultureInfo.InvariantCulture)), size))
+                .Where(f => f.Contains($"{Path.DirectorySeparatorChar}train{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+                .Select(File.ReadAllBytes).ToList();
+            string description = File.ReadAllText(Path.Combine(source, "2048", ShardDataset.DescriptionFile));
+            FuzzHarness.Run(new FuzzTarget
+            {
+                Name = "tar-shards",
+                Seeds = seeds,
+                Materialise = (dir, bytes) =>
+                {
+                    File.WriteAllText(Path.Combine(dir, ShardDataset.DescriptionFile), description);
+                    Directory.CreateDirectory(Path.Combine(dir, "train"));
+                    File.WriteAllBytes(Path.Combine(dir, "train", "000000.tar"), bytes);
+                    return dir;
+                },
+                Parse = path => ShardDataset.Read(path),
+                Allowed = Only<DataFormatException>(),
+                // Every image of a shard is decoded once when it is read: the image folder's allowance per file byte.
+                BytesPerByte = 10 * ImageDecoder.MaxPixelsPerByte + 2,
+                ConstantBytes = (10 * ImageDecoder.MinPixelAllowance) + (2 << 20),
+            }, output);
+        }
+        finally
+        {
+            Directory.Delete(source, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Train_config_loading_survives_mutated_json()
     {
         var seeds = new[]

@@ -1,0 +1,241 @@
+using System.Formats.Tar;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ContrastiveLab.IO;
+using SkiaSharp;
+
+namespace ContrastiveLab.Data;
+
+/// <summary>
+/// A dataset as tar shards in the WebDataset layout, for clusters whose shared filesystems are slow with many small
+/// files: <c>DIR/dataset.json</c> (name, channels, class names), then per split <c>DIR/SPLIT/000000.tar</c>,
+/// <c>000001.tar</c>… each holding samples <c>KEY.jpg</c> (or <c>KEY.png</c>) with <c>KEY.cls</c>, the label as
+/// decimal text. KEY is the image's index in its split, so the shards keep the dataset's order and a run reads the
+/// same images in the same order from its folder and from its shards. Image files are copied as they are; images held
+/// as pixel arrays (CIFAR, SVHN, MNIST) are stored as lossless PNG.
+/// </summary>
+public static partial class ShardDataset
+{
+    /// <summary>The description file in a shard folder.</summary>
+    public const string DescriptionFile = "dataset.json";
+
+    /// <summary>The largest entry a shard may hold (an image file), checked before anything is read.</summary>
+    public const long MaxEntryBytes = 256L * 1024 * 1024;
+
+    [GeneratedRegex(@"^(\d{1,12})\.(jpg|png|cls)$")]
+    private static partial Regex EntryName();
+
+    private sealed record Description(string Name, int Channels, List<string> Classes);
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+
+    /// <summary>True when <paramref name="directory"/> is a shard folder (it holds <see cref="DescriptionFile"/>).</summary>
+    public static bool Holds(string directory) => File.Exists(Path.Combine(directory, DescriptionFile));
+
+    /// <summary>Writes every split of <paramref name="data"/> as shards of at most about <paramref name="shardBytes"/> bytes under <paramref name="outDirectory"/>; returns the shard files written.</summary>
+    public static IReadOnlyList<string> Write(ImageDataset data, string outDirectory, long shardBytes)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfLessThan(shardBytes, 1024);
+        var first = data.Splits[0];
+        int channels = first.Count > 0 ? first.Shape(0).Channels : 3;
+        var written = new List<string>();
+        Directory.CreateDirectory(outDirectory);
+        foreach (var split in data.Splits)
+        {
+            string folder = Directory.CreateDirectory(Path.Combine(outDirectory, split.Name)).FullName;
+            int shard = 0, i = 0;
+            while (i < split.Count)
+            {
+                string path = Path.Combine(folder, shard.ToString("D6", CultureInfo.InvariantCulture) + ".tar");
+                AtomicFile.Write(path, stream =>
+                {
+                    using var tar = new TarWriter(stream, TarEntryFormat.Ustar, leaveOpen: true);
+                    long size = 0;
+                    do
+                    {
+                        var (bytes, format) = split.Encoded?.Invoke(i) ?? (Png(split, i), "png");
+                        string key = i.ToString("D6", CultureInfo.InvariantCulture);
+                        Add(tar, $"{key}.{(format == "jpeg" ? "jpg" : "png")}", bytes);
+                        Add(tar, $"{key}.cls", Encoding.ASCII.GetBytes(split.Labels[i].ToString(CultureInfo.InvariantCulture)));
+                        size += bytes.Length + 3 * 512;
+                        i++;
+                    }
+                    while (i < split.Count && size < shardBytes);
+                });
+                written.Add(path);
+                shard++;
+            }
+        }
+        // Written last: a folder without it is not taken for a complete shard folder.
+        AtomicFile.WriteAllText(Path.Combine(outDirectory, DescriptionFile),
+            JsonSerializer.Serialize(new Description(data.Name, channels, [.. first.ClassNames]), Json));
+        return written;
+    }
+
+    private static void Add(TarWriter tar, string name, byte[] bytes)
+    {
+        var entry = new UstarTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(bytes), ModificationTime = DateTimeOffset.UnixEpoch };
+        tar.WriteEntry(entry);
+    }
+
+    // An image held as pixels, as a lossless PNG (grey for one channel, RGB for three): decoding it gives the pixels back.
+    private static byte[] Png(ImageSplit split, int index)
+    {
+        var shape = split.Shape(index);
+        var hwc = split.ImageHwc(index);
+        var info = new SKImageInfo(shape.Width, shape.Height, shape.Channels == 1 ? SKColorType.Gray8 : SKColorType.Rgba8888, SKAlphaType.Opaque);
+        byte[] pixels = hwc;
+        if (shape.Channels == 3)
+        {
+            pixels = new byte[shape.Height * shape.Width * 4];
+            for (int p = 0; p < shape.Height * shape.Width; p++)
+            {
+                (pixels[4 * p], pixels[(4 * p) + 1], pixels[(4 * p) + 2], pixels[(4 * p) + 3]) = (hwc[3 * p], hwc[(3 * p) + 1], hwc[(3 * p) + 2], 255);
+            }
+        }
+        using var image = SKImage.FromPixelCopy(info, pixels);
+        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
+    }
+
+    private sealed record Sample(string Shard, long Offset, long Length, int Label, ImageShape Shape);
+
+    /// <summary>Reads a shard folder written by <see cref="Write"/>: each split decodes its images on demand.</summary>
+    /// <exception cref="DataFormatException">A shard or the description is damaged; the message names the file and, for a sample, its key.</exception>
+    public static ImageDataset Read(string directory)
+    {
+        string descriptionPath = Path.Combine(directory, DescriptionFile);
+        Description description;
+        try
+        {
+            description = JsonSerializer.Deserialize<Description>(File.ReadAllText(descriptionPath), Json)
+                ?? throw new DataFormatException(descriptionPath, "empty description");
+        }
+        catch (JsonException e)
+        {
+            throw new DataFormatException(descriptionPath, $"not a shard description ({e.Message.Split('\n')[0]})");
+        }
+        if (description.Classes is not { Count: > 0 } || description.Channels is not (1 or 3))
+        {
+            throw new DataFormatException(descriptionPath, "needs 'classes' (a non-empty list) and 'channels' (1 or 3)");
+        }
+        var splits = Directory.GetDirectories(directory).Select(Path.GetFileName).OfType<string>()
+            .Where(n => n is "train" or "val" or "test").OrderBy(n => n == "train" ? 0 : 1).ThenBy(n => n, StringComparer.Ordinal)
+            .Select(n => ReadSplit(n, Path.Combine(directory, n), description))
+            .ToList();
+        if (splits.Count == 0 || splits[0].Name != "train")
+        {
+            throw new DataFormatException(directory, "a shard folder needs a train/ folder of .tar shards");
+        }
+        return new ImageDataset(description.Name, splits);
+    }
+
+    private static ImageSplit ReadSplit(string name, string folder, Description description)
+    {
+        var images = new SortedDictionary<long, (string Shard, long Offset, long Length)>();
+        var labels = new Dictionary<long, int>();
+        var shards = Directory.GetFiles(folder, "*.tar").Order(StringComparer.Ordinal).ToList();
+        if (shards.Count == 0)
+        {
+            throw new DataFormatException(folder, "no .tar shards");
+        }
+        foreach (string shard in shards)
+        {
+            try
+            {
+                using var stream = File.OpenRead(shard);
+                using var tar = new TarReader(stream);
+                while (tar.GetNextEntry(copyData: false) is { } entry)
+                {
+                    if (entry.EntryType is TarEntryType.Directory)
+                    {
+                        continue;
+                    }
+                    var match = EntryName().Match(entry.Name);
+                    if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || !match.Success)
+                    {
+                        throw new DataFormatException(shard, $"entry '{Printable(entry.Name)}' is not KEY.jpg, KEY.png or KEY.cls");
+                    }
+                    long key = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+                    string kind = match.Groups[2].Value;
+                    if (entry.Length > (kind == "cls" ? 32 : MaxEntryBytes))
+                    {
+                        throw new DataFormatException(shard, $"entry '{entry.Name}' is {entry.Length} bytes, more than a {(kind == "cls" ? "label" : "image")} may be");
+                    }
+                    if (kind == "cls")
+                    {
+                        using var reader = new StreamReader(entry.DataStream!, Encoding.ASCII);
+                        string text = reader.ReadToEnd().Trim();
+                        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int label) || label >= description.Classes.Count)
+                        {
+                            throw new DataFormatException(shard, $"entry '{entry.Name}' is not a label from 0 to {description.Classes.Count - 1}");
+                        }
+                        if (!labels.TryAdd(key, label))
+                        {
+                            throw new DataFormatException(shard, $"sample {key} has two labels");
+                        }
+                    }
+                    else if (!images.TryAdd(key, (shard, entry.DataOffset, entry.Length)))
+                    {
+                        throw new DataFormatException(shard, $"sample {key} has two images");
+                    }
+                }
+            }
+            catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ArgumentException)
+            {
+                throw new DataFormatException(shard, $"not a readable tar shard ({e.Message.Split('\n')[0]})");
+            }
+        }
+        var missing = images.Keys.FirstOrDefault(k => !labels.ContainsKey(k), -1);
+        if (missing >= 0)
+        {
+            throw new DataFormatException(images[missing].Shard, $"sample {missing} has no .cls label");
+        }
+        var orphan = labels.Keys.Order().FirstOrDefault(k => !images.ContainsKey(k), -1);
+        if (orphan >= 0)
+        {
+            throw new DataFormatException(folder, $"sample {orphan} has a label but no image");
+        }
+        var samples = images.Select(p => (Key: p.Key, p.Value.Shard, p.Value.Offset, p.Value.Length, Label: labels[p.Key])).ToArray();
+        // Every image is decoded once now, in parallel, for its shape and to find a damaged one before training.
+        var shapes = new ImageShape[samples.Length];
+        try
+        {
+            Parallel.For(0, samples.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => shapes[i] = Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels).Shape);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault() is DataFormatException first)
+        {
+            // The damaged sample's own one-line error, not Parallel.For's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
+        return new ImageSplit(name, shapes, [.. samples.Select(s => s.Label)], description.Classes,
+            i => Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels).Pixels);
+    }
+
+    private static (byte[] Pixels, ImageShape Shape) Decode(string shard, long key, long offset, long length, int channels)
+    {
+        var bytes = new byte[length];
+        using (var handle = File.OpenHandle(shard))
+        {
+            if (RandomAccess.Read(handle, bytes, offset) != length)
+            {
+                throw new DataFormatException(shard, $"sample {key} is cut short");
+            }
+        }
+        var (rgb, shape) = ImageDecoder.DecodeRgb(bytes, $"{shard} (sample {key})");
+        if (channels == 3)
+        {
+            return (rgb, shape);
+        }
+        // A grey PNG decodes to three equal planes; the dataset's one channel is the first.
+        return (rgb[..(shape.Height * shape.Width)], new ImageShape(1, shape.Height, shape.Width));
+    }
+
+    private static string Printable(string name) => name.Length > 60 || name.Any(char.IsControl)
+        ? string.Concat(name.Take(60).Select(c => char.IsControl(c) ? '?' : c)) + (name.Length > 60 ? "…" : "")
+        : name;
+}
