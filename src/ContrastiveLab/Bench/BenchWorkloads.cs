@@ -12,6 +12,7 @@ public static class BenchWorkloads
         new LossBankWorkload(),
         new MetricsWorkload(),
         new AugmentCifarWorkload(),
+        new DecodeImageNetWorkload(),
         new GemmWorkload(),
         new ConvGuardWorkload(),
     ];
