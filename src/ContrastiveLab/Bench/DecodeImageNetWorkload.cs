@@ -105,11 +105,26 @@ public sealed class DecodeImageNetWorkload : IBenchWorkload
         }
     }
 
+    // benchmarks/pytorch/decode_pillow.py under the working folder (the repository root, as for --compare-pytorch),
+    // else under the nearest folder above the program that has it (a test run from its build output).
+    private static string Script()
+    {
+        string relative = Path.Combine("benchmarks", "pytorch", "decode_pillow.py");
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null && !File.Exists(relative); dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, relative)))
+            {
+                return Path.Combine(dir.FullName, relative);
+            }
+        }
+        return relative;
+    }
+
     // Runs the Python side; returns null when it ran, else why not.
     private static string? Pillow(string folder, int repeats, out double imagesPerSecond, out string versions)
     {
         (imagesPerSecond, versions) = (double.NaN, "");
-        string script = Path.Combine("benchmarks", "pytorch", "decode_pillow.py");
+        string script = Script();
         if (!File.Exists(Python) || !File.Exists(script))
         {
             return $"{(File.Exists(Python) ? script : Python)} not found (run from the repository root; apt-get install python3-pil python3-torchvision)";

@@ -13,6 +13,7 @@ public sealed class BenchSmokeTests
         ["loss-bank"] = ["ms", "peak_rss_mb"],
         ["metrics"] = ["seconds", "gflops"],
         ["augment-cifar"] = ["images_per_s"],
+        ["decode-imagenet"] = ["images_per_s", "pillow_images_per_s", "ours_over_pillow"], // Pillow: /usr/bin/python3 with python3-pil and python3-torchvision
         ["gemm"] = ["gflops"],
         ["conv-guard"] = [], // ms per layer, images_per_s per step: checked below
     };
