@@ -47,19 +47,38 @@ public static class ImageDecoder
             throw new DataFormatException(path, $"undecodable image: {format} header claims {width}x{height} pixels, more than a {bytes.Length}-byte file can hold (at most {MaxPixelsPerByte} pixels a byte)");
         }
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var result = codec.GetPixels(info, out byte[] rgba);
-        if (result != SKCodecResult.Success)
-        {
-            throw new DataFormatException(path, $"undecodable image: {format} data is damaged ({result})");
-        }
         int plane = width * height;
-        var chw = new byte[3 * plane];
-        for (int p = 0; p < plane; p++)
+        // The RGBA pixels go through a pooled buffer: a fresh 4-bytes-a-pixel array per image cost its allocation,
+        // zeroing and page faults (about a tenth of an ImageNet-sized decode).
+        byte[] rgba = System.Buffers.ArrayPool<byte>.Shared.Rent(4 * plane);
+        try
         {
-            chw[p] = rgba[4 * p];
-            chw[plane + p] = rgba[(4 * p) + 1];
-            chw[(2 * plane) + p] = rgba[(4 * p) + 2];
+            SKCodecResult result;
+            unsafe
+            {
+                fixed (byte* pixels = rgba)
+                {
+                    result = codec.GetPixels(info, (IntPtr)pixels);
+                }
+            }
+            if (result != SKCodecResult.Success)
+            {
+                throw new DataFormatException(path, $"undecodable image: {format} data is damaged ({result})");
+            }
+            var chw = GC.AllocateUninitializedArray<byte>(3 * plane);
+            ReadOnlySpan<byte> source = rgba.AsSpan(0, 4 * plane);
+            Span<byte> red = chw.AsSpan(0, plane), green = chw.AsSpan(plane, plane), blue = chw.AsSpan(2 * plane, plane);
+            for (int p = 0; p < plane; p++)
+            {
+                red[p] = source[4 * p];
+                green[p] = source[(4 * p) + 1];
+                blue[p] = source[(4 * p) + 2];
+            }
+            return (chw, new ImageShape(3, height, width));
         }
-        return (chw, new ImageShape(3, height, width));
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rgba);
+        }
     }
 }
