@@ -13,6 +13,7 @@ public static class BenchWorkloads
         new MetricsWorkload(),
         new AugmentCifarWorkload(),
         new DecodeImageNetWorkload(),
+        new StreamFolderWorkload(),
         new GemmWorkload(),
         new ConvGuardWorkload(),
     ];
