@@ -1,5 +1,3 @@
-using ContrastiveLab.Core;
-
 namespace ContrastiveLab.Training.Sources;
 
 /// <summary>The negative sources by name, as <see cref="Core.Losses.LossRegistry"/> holds the losses.</summary>
@@ -23,13 +21,8 @@ public static class NegativeSourceRegistry
     public static NegativeSourceInfo Get(string name)
     {
         var sources = _sources;
-        if (sources.FirstOrDefault(s => s.Name == name) is { } info)
-        {
-            return info;
-        }
-        var names = sources.Select(s => s.Name).ToList();
-        string? guess = Spelling.Suggest(name, names);
-        throw new ArgumentException($"unknown negative source '{name}'{(guess is null ? "" : $" (did you mean '{guess}'?)")}; known: {string.Join(", ", names)}", nameof(name));
+        OptionChecks.OneOf("negatives", name, [.. sources.Select(s => s.Name)]);
+        return sources.First(s => s.Name == name);
     }
 
     /// <summary>Adds a source (an extension's, or a test's); the name must be new.</summary>
