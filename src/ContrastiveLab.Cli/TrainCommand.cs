@@ -159,7 +159,7 @@ public static class TrainCommand
     {
         string name = "--" + key.Replace('_', '-');
         string description = Descriptions.TryGetValue(key, out var d) ? d : throw new InvalidOperationException($"config key '{key}' has no option description in TrainCommand");
-        var type = typeof(TrainConfig).GetProperties().Single(p => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == key).PropertyType;
+        var type = TrainConfig.PropertyOf(key).PropertyType;
         type = Nullable.GetUnderlyingType(type) ?? type;
         string[] aliases = key == "data_path" ? ["--path"] : [];
         Option option = type == typeof(string) ? new Option<string?>(name, aliases)

@@ -15,6 +15,10 @@ public sealed partial record TrainConfig
     /// <summary>Serialises a config as <c>config.json</c> holds it.</summary>
     public static string ToJson(TrainConfig config) => JsonSerializer.Serialize(config, Json);
 
+    /// <summary>The property behind config key <paramref name="key"/> (one of <see cref="JsonKeys"/>).</summary>
+    internal static System.Reflection.PropertyInfo PropertyOf(string key) =>
+        typeof(TrainConfig).GetProperties().First(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == key);
+
     /// <summary>Reads a config file (snake_case keys; unknown keys are errors).</summary>
     /// <exception cref="JsonException">Not one JSON object; a key unknown (with the closest known key) or given twice;
     /// or a value of the wrong type. The message is one line and names the key.</exception>
@@ -38,7 +42,7 @@ public sealed partial record TrainConfig
                 {
                     throw new JsonException($"config key '{property.Name}' is given twice");
                 }
-                var option = typeof(TrainConfig).GetProperties().First(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == property.Name);
+                var option = PropertyOf(property.Name);
                 if (!Fits(property.Value, option))
                 {
                     throw new JsonException($"config key '{property.Name}' = {Shorten(property.Value.GetRawText())} is not {Expected(option)}");
