@@ -71,9 +71,12 @@ public sealed class DecodeImageNetWorkload : IBenchWorkload
     /// Writes <paramref name="count"/> 500×375 JPEGs (quality 90) with a photograph's kind of content: gradients,
     /// shapes with edges, and fine noise (which JPEG spends most of its bytes and decode time on).
     /// </summary>
-    public static void Generate(string folder, int count)
+    /// <param name="folder">Where the files go.</param>
+    /// <param name="count">How many.</param>
+    /// <param name="seed">The images' random content: folders generated with different seeds hold different images.</param>
+    public static void Generate(string folder, int count, int seed = 1)
     {
-        var random = new Random(1);
+        var random = new Random(seed);
         using var bitmap = new SKBitmap(500, 375, SKColorType.Rgba8888, SKAlphaType.Opaque);
         for (int i = 0; i < count; i++)
         {

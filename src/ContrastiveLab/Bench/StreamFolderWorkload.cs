@@ -28,7 +28,7 @@ public sealed class StreamFolderWorkload : IBenchWorkload
         {
             for (int c = 0; c < classes; c++)
             {
-                DecodeImageNetWorkload.Generate(Directory.CreateDirectory(Path.Combine(root, c.ToString("D3", CultureInfo.InvariantCulture))).FullName, images / classes);
+                DecodeImageNetWorkload.Generate(Directory.CreateDirectory(Path.Combine(root, c.ToString("D3", CultureInfo.InvariantCulture))).FullName, images / classes, seed: c + 1);
             }
             var split = FolderDatasetReader.ReadFolder(root)["train"];
             // Start from what the process retains, not from the garbage of generating and indexing the folder.
