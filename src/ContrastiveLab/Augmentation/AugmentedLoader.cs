@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 
 namespace ContrastiveLab.Augmentation;
@@ -13,6 +14,8 @@ public sealed class AugmentedLoader
 {
     private readonly IImageSource _source;
     private readonly AugmentationPipeline _pipeline;
+    // View buffers of full batches that consumers handed back (AugmentedBatch.Dispose), reused by the next batches.
+    private readonly ConcurrentBag<float[]> _spare = [];
 
     /// <param name="source">The images.</param>
     /// <param name="pipeline">The augmentation applied to each view.</param>
@@ -89,10 +92,12 @@ public sealed class AugmentedLoader
         int c = _source.Channels;
         int size = _pipeline.Options.OutputSize;
         int viewLength = _pipeline.ViewLength(c);
+        // Every element of a view buffer is written below, so a reused one needs no clearing.
+        bool full = count == BatchSize;
         var views = new float[Views][];
         for (int v = 0; v < Views; v++)
         {
-            views[v] = new float[count * viewLength];
+            views[v] = full && _spare.TryTake(out var spare) ? spare : new float[count * viewLength];
         }
         var indices = new long[count];
         var labels = new long[count];
@@ -102,15 +107,31 @@ public sealed class AugmentedLoader
             int index = order[start + k];
             indices[k] = index;
             labels[k] = _source.Label(index);
-            for (int v = 0; v < Views; v++)
+            var (height, width) = _source.Size(index);
+            // One decode serves every view of the image.
+            _source.Read(index, pixels =>
             {
-                var rng = AugmentRandom.ForView(Seed, epoch, index, v);
-                var (height, width) = _source.Size(index);
-                _pipeline.Apply(_source.Image(index), c, height, width,
-                    views[v].AsSpan(k * viewLength, viewLength), ref rng);
-            }
+                for (int v = 0; v < Views; v++)
+                {
+                    var rng = AugmentRandom.ForView(Seed, epoch, index, v);
+                    _pipeline.Apply(pixels, c, height, width, views[v].AsSpan(k * viewLength, viewLength), ref rng);
+                }
+            });
         });
-        return new AugmentedBatch(views, indices, labels, c, size);
+        return new AugmentedBatch(views, indices, labels, c, size) { Recycle = full ? Recycle : null };
+    }
+
+    // Keeps a disposed full batch's view buffers for reuse, as many as the batches that can be alive at once
+    // (the prefetched ones, the one being made and the consumer's); more are left to the collector.
+    private void Recycle(float[][] views)
+    {
+        foreach (var view in views)
+        {
+            if (_spare.Count < (Prefetch + 2) * Views)
+            {
+                _spare.Add(view);
+            }
+        }
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using ContrastiveLab.Data;
+
 namespace ContrastiveLab.Augmentation;
 
 /// <summary>Random access to a split of uint8 images with one channel count, as the loader needs it.</summary>
@@ -14,6 +16,12 @@ public interface IImageSource
 
     /// <summary>Image <paramref name="index"/> as (C, H, W) uint8 pixels.</summary>
     ReadOnlySpan<byte> Image(int index);
+
+    /// <summary>
+    /// Lends image <paramref name="index"/>'s (C, H, W) uint8 pixels to <paramref name="read"/> for the length of the
+    /// call (a source that decodes on demand reuses the buffer afterwards). What the loader uses.
+    /// </summary>
+    void Read(int index, PixelReader read) => read(Image(index));
 
     /// <summary>Class label of image <paramref name="index"/>.</summary>
     int Label(int index);

@@ -61,6 +61,8 @@ public sealed class ImageSplitSource : IImageSource
 
     public ReadOnlySpan<byte> Image(int index) => _split.Image(_rows[index]);
 
+    public void Read(int index, PixelReader read) => _split.Read(_rows[index], read);
+
     public int Label(int index) => _split.Labels[_rows[index]];
 
     /// <summary>All labels, in the source's order.</summary>

@@ -50,6 +50,7 @@ public sealed class StreamFolderWorkload : IBenchWorkload
                 foreach (var b in loader.Epoch(1))
                 {
                     made += b.Count;
+                    b.Dispose();
                 }
                 double seconds = watch.Elapsed.TotalSeconds;
                 lock (samples)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 
 namespace ContrastiveLab.Data;
@@ -85,7 +86,7 @@ public static class FolderDatasetReader
         }
         var entries = index.Entries;
         var shapes = entries.Select(e => new ImageShape(3, e.Height, e.Width)).ToArray();
-        return new ImageSplit(split, shapes, [.. entries.Select(e => e.Label)], classes, i => Decode(root, entries[i], shapes[i]))
+        return new ImageSplit(split, shapes, [.. entries.Select(e => e.Label)], classes, (i, pool) => Decode(root, entries[i], shapes[i], pool))
         {
             Encoded = i =>
             {
@@ -95,25 +96,48 @@ public static class FolderDatasetReader
         };
     }
 
-    // One image, decoded when the loader asks for it; the index said what it must look like.
-    private static byte[] Decode(string root, FolderIndex.Entry entry, ImageShape expected)
+    // One image, decoded when the loader asks for it; the index said what it must look like. With a pool, the file's
+    // bytes and the pixels go through rented buffers (see ImageLoad).
+    private static byte[] Decode(string root, FolderIndex.Entry entry, ImageShape expected, ArrayPool<byte>? pool)
     {
         string file = Path.Combine(root, entry.Path);
         byte[] bytes;
+        int length;
         try
         {
-            bytes = File.ReadAllBytes(file);
+            using var handle = File.OpenHandle(file);
+            long size = RandomAccess.GetLength(handle);
+            if (size > Array.MaxLength)
+            {
+                throw new DataFormatException(file, $"changed since the folder was indexed: {size} bytes is larger than any image file read here");
+            }
+            length = (int)size;
+            bytes = pool?.Rent(length) ?? new byte[length];
+            int read = 0, n;
+            while (read < length && (n = RandomAccess.Read(handle, bytes.AsSpan(read, length - read), read)) > 0)
+            {
+                read += n;
+            }
+            length = read;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new DataFormatException(file, $"missing since the folder was indexed ({FolderIndex.FileName}); start the run again to index it anew");
         }
-        var (pixels, shape) = ImageDecoder.DecodeRgb(bytes, file);
-        if (shape != expected)
+        try
         {
-            throw new DataFormatException(file, $"changed since the folder was indexed: {shape.Width}x{shape.Height} now, {expected.Width}x{expected.Height} in {FolderIndex.FileName}; start the run again to index it anew");
+            var (pixels, shape) = ImageDecoder.DecodeRgb(bytes.AsSpan(0, length), file, pool);
+            if (shape != expected)
+            {
+                pool?.Return(pixels);
+                throw new DataFormatException(file, $"changed since the folder was indexed: {shape.Width}x{shape.Height} now, {expected.Width}x{expected.Height} in {FolderIndex.FileName}; start the run again to index it anew");
+            }
+            return pixels;
         }
-        return pixels;
+        finally
+        {
+            pool?.Return(bytes);
+        }
     }
 
     private static IReadOnlyList<string> LoadImageNet100Classes()

@@ -1,3 +1,4 @@
+using System.Buffers;
 using SkiaSharp;
 
 namespace ContrastiveLab.Data;
@@ -30,10 +31,17 @@ public static class ImageDecoder
     }
 
     /// <summary>Decodes <paramref name="bytes"/> (read from <paramref name="path"/>) to (3, H, W) uint8 pixels.</summary>
-    public static (byte[] Pixels, ImageShape Shape) DecodeRgb(byte[] bytes, string path)
+    /// <param name="bytes">The file's bytes.</param>
+    /// <param name="path">Names the file in errors.</param>
+    /// <param name="pool">
+    /// Null: the pixels come in an array of exactly 3·H·W bytes. Otherwise they fill the first 3·H·W bytes of an array
+    /// rented from <paramref name="pool"/>, which the caller returns to it (a loader decoding hundreds of images a
+    /// second then reuses a few buffers instead of leaving a large-object-heap array per image to the collector).
+    /// </param>
+    public static (byte[] Pixels, ImageShape Shape) DecodeRgb(ReadOnlySpan<byte> bytes, string path, ArrayPool<byte>? pool = null)
     {
         string format = Sniff(bytes) ?? throw new DataFormatException(path, "undecodable image: neither JPEG nor PNG data");
-        using var data = SKData.CreateCopy(bytes);
+        using var data = CopyToNative(bytes);
         using var codec = SKCodec.Create(data) ?? throw new DataFormatException(path, $"undecodable image: {format} header not understood");
         int width = codec.Info.Width, height = codec.Info.Height;
         if (width <= 0 || height <= 0 || (long)width * height > MaxPixels)
@@ -42,7 +50,7 @@ public static class ImageDecoder
         }
         // Decoding allocates about 10 bytes a pixel: a header that claims far more pixels than its file could encode
         // would have a few bytes allocate megabytes. Real photographs stay far below this ratio.
-        if ((long)width * height > MinPixelAllowance + (MaxPixelsPerByte * bytes.LongLength))
+        if ((long)width * height > MinPixelAllowance + (MaxPixelsPerByte * bytes.Length))
         {
             throw new DataFormatException(path, $"undecodable image: {format} header claims {width}x{height} pixels, more than a {bytes.Length}-byte file can hold (at most {MaxPixelsPerByte} pixels a byte)");
         }
@@ -50,7 +58,7 @@ public static class ImageDecoder
         int plane = width * height;
         // The RGBA pixels go through a pooled buffer: a fresh 4-bytes-a-pixel array per image cost its allocation,
         // zeroing and page faults (about a tenth of an ImageNet-sized decode).
-        byte[] rgba = System.Buffers.ArrayPool<byte>.Shared.Rent(4 * plane);
+        byte[] rgba = ArrayPool<byte>.Shared.Rent(4 * plane);
         try
         {
             SKCodecResult result;
@@ -65,7 +73,7 @@ public static class ImageDecoder
             {
                 throw new DataFormatException(path, $"undecodable image: {format} data is damaged ({result})");
             }
-            var chw = GC.AllocateUninitializedArray<byte>(3 * plane);
+            var chw = pool is null ? GC.AllocateUninitializedArray<byte>(3 * plane) : pool.Rent(3 * plane);
             ReadOnlySpan<byte> source = rgba.AsSpan(0, 4 * plane);
             Span<byte> red = chw.AsSpan(0, plane), green = chw.AsSpan(plane, plane), blue = chw.AsSpan(2 * plane, plane);
             for (int p = 0; p < plane; p++)
@@ -78,7 +86,15 @@ public static class ImageDecoder
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(rgba);
+            ArrayPool<byte>.Shared.Return(rgba);
+        }
+    }
+
+    private static unsafe SKData CopyToNative(ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* start = bytes)
+        {
+            return SKData.CreateCopy((IntPtr)start, bytes.Length);
         }
     }
 }

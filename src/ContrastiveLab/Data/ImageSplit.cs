@@ -1,4 +1,16 @@
+using System.Buffers;
+
 namespace ContrastiveLab.Data;
+
+/// <summary>Reads an image's (C, H, W) uint8 pixels, lent for the length of the call.</summary>
+public delegate void PixelReader(ReadOnlySpan<byte> pixels);
+
+/// <summary>
+/// Decodes image <paramref name="index"/> of a split to (C, H, W) uint8 pixels, which fill the first C·H·W bytes of the
+/// returned array. With a <paramref name="pool"/> the array is rented from it (the caller returns it); without one it
+/// holds exactly the pixels.
+/// </summary>
+public delegate byte[] ImageLoad(int index, ArrayPool<byte>? pool);
 
 /// <summary>
 /// One split of a dataset (train, test, val) held in memory as uint8 pixels in channel, height, width order.
@@ -13,7 +25,7 @@ public sealed class ImageSplit
     private readonly long[] _offsets;
     private readonly ImageShape[]? _shapes;
     private readonly byte[]? _pixels;
-    private readonly Func<int, byte[]>? _load;
+    private readonly ImageLoad? _load;
 
     /// <summary>A split whose images all have one shape.</summary>
     /// <param name="name">Split name: train, test or val.</param>
@@ -76,7 +88,7 @@ public sealed class ImageSplit
     /// <param name="labels">(N) class indices into <paramref name="classNames"/>.</param>
     /// <param name="classNames">Class names, indexed by label.</param>
     /// <param name="load">Decodes image i to (C, H, W) uint8 pixels of shape <c>shapes[i]</c>; called from several threads at once.</param>
-    public ImageSplit(string name, ImageShape[] shapes, int[] labels, IReadOnlyList<string> classNames, Func<int, byte[]> load)
+    public ImageSplit(string name, ImageShape[] shapes, int[] labels, IReadOnlyList<string> classNames, ImageLoad load)
     {
         if (shapes.Length != labels.Length)
         {
@@ -130,8 +142,31 @@ public sealed class ImageSplit
 
     /// <summary>Image <paramref name="index"/>'s (C, H, W) uint8 pixels (decoded now, for a split that is not <see cref="InMemory"/>).</summary>
     public ReadOnlySpan<byte> Image(int index) => _load is not null
-        ? _load(index)
+        ? _load(index, null)
         : _pixels.AsSpan((int)_offsets[index], (int)(_offsets[index + 1] - _offsets[index]));
+
+    /// <summary>
+    /// Lends image <paramref name="index"/>'s (C, H, W) uint8 pixels to <paramref name="read"/>. A split that is not
+    /// <see cref="InMemory"/> decodes into a pooled buffer that is reused once <paramref name="read"/> returns, so a
+    /// loader's memory stays flat however many images pass through it; the pixels must not be kept.
+    /// </summary>
+    public void Read(int index, PixelReader read)
+    {
+        if (_load is null)
+        {
+            read(Image(index));
+            return;
+        }
+        byte[] pixels = _load(index, ArrayPool<byte>.Shared);
+        try
+        {
+            read(pixels.AsSpan(0, Shape(index).Size));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(pixels);
+        }
+    }
 
     /// <summary>Image <paramref name="index"/>'s pixels reordered to (H, W, C), as image files and NumPy hold them.</summary>
     public byte[] ImageHwc(int index)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Formats.Tar;
 using System.Globalization;
 using System.Text;
@@ -213,26 +214,35 @@ public static partial class ShardDataset
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         }
         return new ImageSplit(name, shapes, [.. samples.Select(s => s.Label)], description.Classes,
-            i => Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels).Pixels);
+            (i, pool) => Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels, pool).Pixels);
     }
 
-    private static (byte[] Pixels, ImageShape Shape) Decode(string shard, long key, long offset, long length, int channels)
+    // With a pool, the sample's bytes and its pixels go through rented buffers (see ImageLoad).
+    private static (byte[] Pixels, ImageShape Shape) Decode(string shard, long key, long offset, long length, int channels, ArrayPool<byte>? pool = null)
     {
-        var bytes = new byte[length];
-        using (var handle = File.OpenHandle(shard))
+        var bytes = pool?.Rent((int)length) ?? new byte[length];
+        try
         {
-            if (RandomAccess.Read(handle, bytes, offset) != length)
+            using (var handle = File.OpenHandle(shard))
             {
-                throw new DataFormatException(shard, $"sample {key} is cut short");
+                if (RandomAccess.Read(handle, bytes.AsSpan(0, (int)length), offset) != length)
+                {
+                    throw new DataFormatException(shard, $"sample {key} is cut short");
+                }
             }
+            var (rgb, shape) = ImageDecoder.DecodeRgb(bytes.AsSpan(0, (int)length), $"{shard} (sample {key})", pool);
+            if (channels == 3)
+            {
+                return (rgb, shape);
+            }
+            // A grey PNG decodes to three equal planes; the dataset's one channel is the first (a rented buffer already
+            // starts with it).
+            return (pool is null ? rgb[..(shape.Height * shape.Width)] : rgb, new ImageShape(1, shape.Height, shape.Width));
         }
-        var (rgb, shape) = ImageDecoder.DecodeRgb(bytes, $"{shard} (sample {key})");
-        if (channels == 3)
+        finally
         {
-            return (rgb, shape);
+            pool?.Return(bytes);
         }
-        // A grey PNG decodes to three equal planes; the dataset's one channel is the first.
-        return (rgb[..(shape.Height * shape.Width)], new ImageShape(1, shape.Height, shape.Width));
     }
 
     private static string Printable(string name) => name.Length > 60 || name.Any(char.IsControl)

@@ -61,6 +61,7 @@ internal static class Evaluator
             {
                 using var scope = NewDisposeScope();
                 var x = BatchTensor(batch, 0, device);
+                batch.Dispose();
                 parts.Add([.. outputs(x).Select(t => t.MoveToOuterDisposeScope())]);
             }
             int count = parts.Count == 0 ? 0 : parts[0].Length;

@@ -1,4 +1,5 @@
 using ContrastiveLab.Augmentation;
+using ContrastiveLab.Data;
 
 namespace ContrastiveLab.Evaluation;
 
@@ -12,6 +13,8 @@ internal sealed class RowsSource(IImageSource inner, int[] rows) : IImageSource
     public (int Height, int Width) Size(int index) => inner.Size(rows[index]);
 
     public ReadOnlySpan<byte> Image(int index) => inner.Image(rows[index]);
+
+    public void Read(int index, PixelReader read) => inner.Read(rows[index], read);
 
     public int Label(int index) => inner.Label(rows[index]);
 }

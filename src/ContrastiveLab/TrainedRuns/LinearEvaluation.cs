@@ -90,7 +90,9 @@ public static class LinearEvaluation
                 yield return () =>
                 {
                     using var noGrad = no_grad();
-                    return (run.Model.Features(Evaluator.BatchTensor(batch, 0, device)), tensor(batch.Labels).to(device));
+                    var x = Evaluator.BatchTensor(batch, 0, device);
+                    batch.Dispose();
+                    return (run.Model.Features(x), tensor(batch.Labels).to(device));
                 };
             }
         }

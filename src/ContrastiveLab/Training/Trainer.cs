@@ -217,7 +217,10 @@ public static partial class Trainer
     {
         using var scope = NewDisposeScope();
         var indices = tensor(batch.Indices).to(device);
-        return step.Run(indices, Evaluator.BatchTensor(batch, 0, device), batch.Views.Length > 1 ? Evaluator.BatchTensor(batch, 1, device) : null);
+        var first = Evaluator.BatchTensor(batch, 0, device);
+        var second = batch.Views.Length > 1 ? Evaluator.BatchTensor(batch, 1, device) : null;
+        batch.Dispose();
+        return step.Run(indices, first, second);
     }
 
     /// <summary>An epoch the loader ended early is an interruption only when cancellation was asked for.</summary>

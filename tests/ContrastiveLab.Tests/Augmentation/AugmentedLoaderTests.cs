@@ -4,10 +4,10 @@ namespace ContrastiveLab.Tests.Augmentation;
 
 public class AugmentedLoaderTests
 {
-    private static List<AugmentedBatch> Collect(int workers, int epoch = 0)
+    private static List<AugmentedBatch> Collect(int workers, int epoch = 0, int batchSize = 16)
     {
         var source = new ArrayImageSource(50, 3, 32, 32);
-        var loader = new AugmentedLoader(source, new AugmentationPipeline(AugmentationPresets.CifarPaper), 16, 2, seed: 11, workers: workers);
+        var loader = new AugmentedLoader(source, new AugmentationPipeline(AugmentationPresets.CifarPaper), batchSize, 2, seed: 11, workers: workers);
         return loader.Epoch(epoch).ToList();
     }
 
@@ -23,6 +23,31 @@ public class AugmentedLoaderTests
             Assert.Equal(one[b].Views[0], three[b].Views[0]);
             Assert.Equal(one[b].Views[1], three[b].Views[1]);
         }
+    }
+
+    [Fact]
+    public void A_disposed_batch_lends_its_buffers_to_later_batches_without_changing_them()
+    {
+        var kept = Collect(2, batchSize: 5);
+        var source = new ArrayImageSource(50, 3, 32, 32);
+        var loader = new AugmentedLoader(source, new AugmentationPipeline(AugmentationPresets.CifarPaper), 5, 2, seed: 11, workers: 2, prefetch: 1);
+        var seen = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
+        int b = 0, reused = 0;
+        foreach (var batch in loader.Epoch(0))
+        {
+            Assert.Equal(kept[b].Indices, batch.Indices);
+            Assert.Equal(kept[b].Views[0], batch.Views[0]);
+            Assert.Equal(kept[b].Views[1], batch.Views[1]);
+            reused += batch.Views.Count(v => !seen.Add(v));
+            batch.Dispose();
+            batch.Dispose(); // a second dispose hands nothing back twice
+            b++;
+        }
+        Assert.Equal(kept.Count, b);
+        // Ten full batches, at most three alive at once (the consumer's, one prefetched, one being made): the producer
+        // starts batch 3 only after the consumer has taken batch 1, i.e. after batch 0 was disposed, so from batch 3 on
+        // a batch is made in buffers handed back.
+        Assert.True(reused >= 14, $"{reused} view buffers reused");
     }
 
     [Fact]

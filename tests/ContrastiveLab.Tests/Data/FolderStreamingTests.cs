@@ -45,6 +45,10 @@ public sealed class FolderStreamingTests
             var (pixels, shape) = ImageDecoder.DecodeRgb(File.ReadAllBytes(files[i]), files[i]);
             Assert.Equal(shape, split.Shape(i));
             Assert.True(pixels.AsSpan().SequenceEqual(split.Image(i)), $"image {i} differs from a whole decode of {files[i]}");
+            // Lent from a pooled buffer: the same pixels, exactly as many.
+            byte[]? lent = null;
+            split.Read(i, p => lent = p.ToArray());
+            Assert.Equal(pixels, lent);
         }
     }
 
