@@ -1,3 +1,5 @@
+using ContrastiveLab.Data;
+
 namespace ContrastiveLab.Augmentation;
 
 /// <summary>
@@ -40,13 +42,50 @@ public sealed class AugmentationPipeline
     /// <param name="rng">The view's random stream (<see cref="AugmentRandom.ForView"/>); advanced by the call.</param>
     public void Apply(ReadOnlySpan<byte> image, int channels, int height, int width, Span<float> output, ref AugmentRandom rng)
     {
+        if (height < 1 || width < 1)
+        {
+            throw new ArgumentException($"image of {height}×{width} pixels", nameof(image));
+        }
+        var whole = new ImageRegion(0, 0, height, width);
+        ApplyCropped(image, channels, whole, CropFor(height, width, ref rng), output, ref rng);
+    }
+
+    /// <summary>
+    /// The part of an <paramref name="height"/>×<paramref name="width"/> image the view will show: the crop
+    /// RandomResizedCrop picks (the first numbers <see cref="Apply"/> draws), or the whole image without it. A loader
+    /// that knows an image's size decides this before decoding, decodes only the rows and columns it needs, and passes
+    /// them to <see cref="ApplyCropped"/> with the same random stream.
+    /// </summary>
+    public ImageRegion CropFor(int height, int width, ref AugmentRandom rng)
+    {
+        var (top, left, cropH, cropW) = Options.RandomResizedCrop ? SampleCrop(height, width, ref rng) : (0, 0, height, width);
+        return new ImageRegion(top, left, cropH, cropW);
+    }
+
+    /// <summary>
+    /// Writes the view whose crop <see cref="CropFor"/> chose, from the pixels of a region of the image that contains
+    /// it: the same output <see cref="Apply"/> gives from the whole image with the same random stream.
+    /// </summary>
+    /// <param name="held">(C, held.Height, held.Width) uint8 pixels of region <paramref name="heldRegion"/> of the image.</param>
+    /// <param name="channels">C, 1 or 3.</param>
+    /// <param name="heldRegion">Where <paramref name="held"/> lies in the image.</param>
+    /// <param name="crop">The crop, in image coordinates, inside <paramref name="heldRegion"/>.</param>
+    /// <param name="output">(C, S, S) float32 destination, S = OutputSize.</param>
+    /// <param name="rng">The random stream <see cref="CropFor"/> advanced; advanced further by the call.</param>
+    public void ApplyCropped(ReadOnlySpan<byte> held, int channels, ImageRegion heldRegion, ImageRegion crop, Span<float> output, ref AugmentRandom rng)
+    {
         if (channels is not (1 or 3))
         {
             throw new ArgumentException($"images must have 1 or 3 channels, got {channels}", nameof(channels));
         }
-        if (image.Length != channels * height * width || height < 1 || width < 1)
+        if (held.Length != channels * heldRegion.Height * heldRegion.Width || heldRegion.Height < 1 || heldRegion.Width < 1)
         {
-            throw new ArgumentException($"image buffer holds {image.Length} bytes, expected {channels}×{height}×{width}", nameof(image));
+            throw new ArgumentException($"image buffer holds {held.Length} bytes, expected {channels}×{heldRegion.Height}×{heldRegion.Width}", nameof(held));
+        }
+        if (crop.Top < heldRegion.Top || crop.Left < heldRegion.Left || crop.Height < 1 || crop.Width < 1
+            || crop.Top + crop.Height > heldRegion.Top + heldRegion.Height || crop.Left + crop.Width > heldRegion.Left + heldRegion.Width)
+        {
+            throw new ArgumentException($"crop {crop} is not inside the pixels held, {heldRegion}", nameof(crop));
         }
         int size = Options.OutputSize;
         int plane = size * size;
@@ -59,9 +98,9 @@ public sealed class AugmentationPipeline
             throw new ArgumentException($"preset '{Options.Name}' normalises {_mean.Length} channels but the image has {channels}", nameof(channels));
         }
 
-        var (top, left, cropH, cropW) = Options.RandomResizedCrop ? SampleCrop(height, width, ref rng) : (0, 0, height, width);
         bool flip = rng.Chance(Options.FlipProbability);
-        Resampler.CropResize(image, channels, height, width, top, left, cropH, cropW, size, flip, output);
+        Resampler.CropResize(held, channels, heldRegion.Height, heldRegion.Width, crop.Top - heldRegion.Top, crop.Left - heldRegion.Left,
+            crop.Height, crop.Width, size, flip, output);
 
         if (rng.Chance(Options.JitterProbability))
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using ContrastiveLab.Data;
 
 namespace ContrastiveLab.Augmentation;
 
@@ -108,17 +109,31 @@ public sealed class AugmentedLoader
             indices[k] = index;
             labels[k] = _source.Label(index);
             var (height, width) = _source.Size(index);
-            // One decode serves every view of the image.
-            _source.Read(index, pixels =>
+            // Each view's crop is chosen first; one decode of the region that holds them all serves every view.
+            var rngs = new AugmentRandom[Views];
+            var crops = new ImageRegion[Views];
+            for (int v = 0; v < Views; v++)
+            {
+                rngs[v] = AugmentRandom.ForView(Seed, epoch, index, v);
+                crops[v] = _pipeline.CropFor(height, width, ref rngs[v]);
+            }
+            _source.ReadRegion(index, Enclosing(crops), (pixels, held) =>
             {
                 for (int v = 0; v < Views; v++)
                 {
-                    var rng = AugmentRandom.ForView(Seed, epoch, index, v);
-                    _pipeline.Apply(pixels, c, height, width, views[v].AsSpan(k * viewLength, viewLength), ref rng);
+                    _pipeline.ApplyCropped(pixels, c, held, crops[v], views[v].AsSpan(k * viewLength, viewLength), ref rngs[v]);
                 }
             });
         });
         return new AugmentedBatch(views, indices, labels, c, size) { Recycle = full ? Recycle : null };
+    }
+
+    // The smallest region that contains every crop.
+    private static ImageRegion Enclosing(ImageRegion[] crops)
+    {
+        int top = crops.Min(r => r.Top), left = crops.Min(r => r.Left);
+        int bottom = crops.Max(r => r.Top + r.Height), right = crops.Max(r => r.Left + r.Width);
+        return new ImageRegion(top, left, bottom - top, right - left);
     }
 
     // Keeps a disposed full batch's view buffers for reuse, as many as the batches that can be alive at once

@@ -18,10 +18,15 @@ public interface IImageSource
     ReadOnlySpan<byte> Image(int index);
 
     /// <summary>
-    /// Lends image <paramref name="index"/>'s (C, H, W) uint8 pixels to <paramref name="read"/> for the length of the
-    /// call (a source that decodes on demand reuses the buffer afterwards). What the loader uses.
+    /// Lends pixels of image <paramref name="index"/> that contain <paramref name="region"/> to <paramref name="read"/>
+    /// for the length of the call, with where they lie in the image (a source in memory lends the whole image; one that
+    /// decodes on demand decodes little more than the region, into a buffer it reuses afterwards). What the loader uses.
     /// </summary>
-    void Read(int index, PixelReader read) => read(Image(index));
+    void ReadRegion(int index, ImageRegion region, RegionReader read)
+    {
+        var (height, width) = Size(index);
+        read(Image(index), new ImageRegion(0, 0, height, width));
+    }
 
     /// <summary>Class label of image <paramref name="index"/>.</summary>
     int Label(int index);

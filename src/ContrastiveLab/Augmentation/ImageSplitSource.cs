@@ -61,7 +61,7 @@ public sealed class ImageSplitSource : IImageSource
 
     public ReadOnlySpan<byte> Image(int index) => _split.Image(_rows[index]);
 
-    public void Read(int index, PixelReader read) => _split.Read(_rows[index], read);
+    public void ReadRegion(int index, ImageRegion region, RegionReader read) => _split.ReadRegion(_rows[index], region, read);
 
     public int Label(int index) => _split.Labels[_rows[index]];
 

@@ -86,7 +86,7 @@ public static class FolderDatasetReader
         }
         var entries = index.Entries;
         var shapes = entries.Select(e => new ImageShape(3, e.Height, e.Width)).ToArray();
-        return new ImageSplit(split, shapes, [.. entries.Select(e => e.Label)], classes, (i, pool) => Decode(root, entries[i], shapes[i], pool))
+        return new ImageSplit(split, shapes, [.. entries.Select(e => e.Label)], classes, (i, pool, region) => Decode(root, entries[i], shapes[i], pool, region))
         {
             Encoded = i =>
             {
@@ -96,9 +96,9 @@ public static class FolderDatasetReader
         };
     }
 
-    // One image, decoded when the loader asks for it; the index said what it must look like. With a pool, the file's
-    // bytes and the pixels go through rented buffers (see ImageLoad).
-    private static byte[] Decode(string root, FolderIndex.Entry entry, ImageShape expected, ArrayPool<byte>? pool)
+    // One image (or a region of it), decoded when the loader asks for it; the index said what it must look like. With a
+    // pool, the file's bytes and the pixels go through rented buffers (see ImageLoad).
+    private static byte[] Decode(string root, FolderIndex.Entry entry, ImageShape expected, ArrayPool<byte>? pool, ImageRegion? region)
     {
         string file = Path.Combine(root, entry.Path);
         byte[] bytes;
@@ -126,10 +126,15 @@ public static class FolderDatasetReader
         }
         try
         {
-            var (pixels, shape) = ImageDecoder.DecodeRgb(bytes.AsSpan(0, length), file, pool);
-            if (shape != expected)
+            var (pixels, shape) = region is { } r
+                ? ImageDecoder.DecodeRgbRegion(bytes.AsSpan(0, length), file, r, pool)
+                : ImageDecoder.DecodeRgb(bytes.AsSpan(0, length), file, pool);
+            if (shape != expected || pixels is null)
             {
-                pool?.Return(pixels);
+                if (pixels is not null)
+                {
+                    pool?.Return(pixels);
+                }
                 throw new DataFormatException(file, $"changed since the folder was indexed: {shape.Width}x{shape.Height} now, {expected.Width}x{expected.Height} in {FolderIndex.FileName}; start the run again to index it anew");
             }
             return pixels;

@@ -12,3 +12,6 @@ public readonly record struct ImageShape(int Channels, int Height, int Width)
     /// <summary>The shape as <c>[C, H, W]</c>.</summary>
     public int[] ToArray() => [Channels, Height, Width];
 }
+
+/// <summary>A rectangle of an image's pixels: rows [Top, Top + Height) and columns [Left, Left + Width).</summary>
+public readonly record struct ImageRegion(int Top, int Left, int Height, int Width);

@@ -2,15 +2,18 @@ using System.Buffers;
 
 namespace ContrastiveLab.Data;
 
-/// <summary>Reads an image's (C, H, W) uint8 pixels, lent for the length of the call.</summary>
-public delegate void PixelReader(ReadOnlySpan<byte> pixels);
+/// <summary>
+/// Reads the (C, held.Height, held.Width) uint8 pixels of region <paramref name="held"/> of an image, lent for the
+/// length of the call.
+/// </summary>
+public delegate void RegionReader(ReadOnlySpan<byte> pixels, ImageRegion held);
 
 /// <summary>
-/// Decodes image <paramref name="index"/> of a split to (C, H, W) uint8 pixels, which fill the first C·H·W bytes of the
-/// returned array. With a <paramref name="pool"/> the array is rented from it (the caller returns it); without one it
-/// holds exactly the pixels.
+/// Decodes <paramref name="region"/> of image <paramref name="index"/> of a split (the whole image when null) to
+/// (C, rows, columns) uint8 pixels, which fill the first C·rows·columns bytes of the returned array. With a
+/// <paramref name="pool"/> the array is rented from it (the caller returns it); without one it holds exactly the pixels.
 /// </summary>
-public delegate byte[] ImageLoad(int index, ArrayPool<byte>? pool);
+public delegate byte[] ImageLoad(int index, ArrayPool<byte>? pool, ImageRegion? region);
 
 /// <summary>
 /// One split of a dataset (train, test, val) held in memory as uint8 pixels in channel, height, width order.
@@ -142,25 +145,34 @@ public sealed class ImageSplit
 
     /// <summary>Image <paramref name="index"/>'s (C, H, W) uint8 pixels (decoded now, for a split that is not <see cref="InMemory"/>).</summary>
     public ReadOnlySpan<byte> Image(int index) => _load is not null
-        ? _load(index, null)
+        ? _load(index, null, null)
         : _pixels.AsSpan((int)_offsets[index], (int)(_offsets[index + 1] - _offsets[index]));
 
     /// <summary>
-    /// Lends image <paramref name="index"/>'s (C, H, W) uint8 pixels to <paramref name="read"/>. A split that is not
-    /// <see cref="InMemory"/> decodes into a pooled buffer that is reused once <paramref name="read"/> returns, so a
-    /// loader's memory stays flat however many images pass through it; the pixels must not be kept.
+    /// Lends pixels of image <paramref name="index"/> that contain <paramref name="region"/> to <paramref name="read"/>,
+    /// with where they lie. A split held in memory lends the whole image. A split that is not <see cref="InMemory"/>
+    /// decodes just the region (a JPEG only down to the region's last row, see <see cref="ImageDecoder.DecodeRgbRegion"/>)
+    /// into a pooled buffer that is reused once <paramref name="read"/> returns, so a loader's memory stays flat however
+    /// many images pass through it; the pixels must not be kept.
     /// </summary>
-    public void Read(int index, PixelReader read)
+    public void ReadRegion(int index, ImageRegion region, RegionReader read)
     {
+        var shape = Shape(index);
+        var whole = new ImageRegion(0, 0, shape.Height, shape.Width);
         if (_load is null)
         {
-            read(Image(index));
+            read(Image(index), whole);
             return;
         }
-        byte[] pixels = _load(index, ArrayPool<byte>.Shared);
+        if (region.Top < 0 || region.Left < 0 || region.Height < 1 || region.Width < 1
+            || region.Top + region.Height > shape.Height || region.Left + region.Width > shape.Width)
+        {
+            throw new ArgumentOutOfRangeException(nameof(region), region, $"not inside image {index} of {shape.Width}x{shape.Height}");
+        }
+        byte[] pixels = _load(index, ArrayPool<byte>.Shared, region == whole ? null : region);
         try
         {
-            read(pixels.AsSpan(0, Shape(index).Size));
+            read(pixels.AsSpan(0, shape.Channels * region.Height * region.Width), region);
         }
         finally
         {

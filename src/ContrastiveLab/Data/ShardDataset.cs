@@ -185,7 +185,7 @@ public static partial class ShardDataset
                     }
                 }
             }
-            catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ArgumentException)
+            catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ArgumentException or OverflowException)
             {
                 throw new DataFormatException(shard, $"not a readable tar shard ({e.Message.Split('\n')[0]})");
             }
@@ -201,24 +201,33 @@ public static partial class ShardDataset
             throw new DataFormatException(folder, $"sample {orphan} has a label but no image");
         }
         var samples = images.Select(p => (Key: p.Key, p.Value.Shard, p.Value.Offset, p.Value.Length, Label: labels[p.Key])).ToArray();
-        // Every image is decoded once now, in parallel, for its shape and to find a damaged one before training.
-        var shapes = new ImageShape[samples.Length];
-        try
+        // Every image is decoded once, in parallel, for its shape and to find a damaged one before training; the shapes
+        // are then cached beside the shards, and reused while the shards are unchanged.
+        string stamp = ShapeStamp(shards, description.Channels);
+        var shapes = LoadShapes(folder, stamp, samples.Length);
+        if (shapes is null)
         {
-            Parallel.For(0, samples.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => shapes[i] = Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels).Shape);
-        }
-        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault() is DataFormatException first)
-        {
-            // The damaged sample's own one-line error, not Parallel.For's wrapper.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            shapes = new ImageShape[samples.Length];
+            try
+            {
+                Parallel.For(0, samples.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                    i => shapes[i] = Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels).Shape);
+            }
+            catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault() is DataFormatException first)
+            {
+                // The damaged sample's own one-line error, not Parallel.For's wrapper.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            }
+            SaveShapes(folder, stamp, shapes);
         }
         return new ImageSplit(name, shapes, [.. samples.Select(s => s.Label)], description.Classes,
-            (i, pool) => Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels, pool).Pixels);
+            (i, pool, region) => Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels, pool, region, shapes[i]).Pixels);
     }
 
-    // With a pool, the sample's bytes and its pixels go through rented buffers (see ImageLoad).
-    private static (byte[] Pixels, ImageShape Shape) Decode(string shard, long key, long offset, long length, int channels, ArrayPool<byte>? pool = null)
+    // With a pool, the sample's bytes and its pixels go through rented buffers (see ImageLoad). With a region, only that
+    // region is decoded; the sample must still have the shape it had when the shards were opened.
+    private static (byte[] Pixels, ImageShape Shape) Decode(string shard, long key, long offset, long length, int channels,
+        ArrayPool<byte>? pool = null, ImageRegion? region = null, ImageShape? opened = null)
     {
         var bytes = pool?.Rent((int)length) ?? new byte[length];
         try
@@ -230,18 +239,79 @@ public static partial class ShardDataset
                     throw new DataFormatException(shard, $"sample {key} is cut short");
                 }
             }
-            var (rgb, shape) = ImageDecoder.DecodeRgb(bytes.AsSpan(0, (int)length), $"{shard} (sample {key})", pool);
+            string name = $"{shard} (sample {key})";
+            var (rgb, shape) = region is { } r
+                ? ImageDecoder.DecodeRgbRegion(bytes.AsSpan(0, (int)length), name, r, pool)
+                : ImageDecoder.DecodeRgb(bytes.AsSpan(0, (int)length), name, pool);
+            var grey = new ImageShape(1, shape.Height, shape.Width);
+            if (rgb is null || (opened is { } o && o != (channels == 3 ? shape : grey)))
+            {
+                if (rgb is not null)
+                {
+                    pool?.Return(rgb);
+                }
+                throw new DataFormatException(name, $"changed since the shards were opened: {shape.Width}x{shape.Height} now");
+            }
             if (channels == 3)
             {
                 return (rgb, shape);
             }
             // A grey PNG decodes to three equal planes; the dataset's one channel is the first (a rented buffer already
             // starts with it).
-            return (pool is null ? rgb[..(shape.Height * shape.Width)] : rgb, new ImageShape(1, shape.Height, shape.Width));
+            int plane = region is { } g ? g.Height * g.Width : shape.Height * shape.Width;
+            return (pool is null ? rgb[..plane] : rgb, grey);
         }
         finally
         {
             pool?.Return(bytes);
+        }
+    }
+
+    // The cache of a split's image shapes, and what it was built from: every shard's name, size and time, and the
+    // dataset's channels.
+    private sealed record ShapeCache(string Stamp, int[][] Shapes);
+
+    private static string ShapeStamp(List<string> shards, int channels)
+    {
+        var text = new StringBuilder("shapes 1\n").Append(channels).Append('\n');
+        foreach (string shard in shards)
+        {
+            var info = new FileInfo(shard);
+            text.Append(Path.GetFileName(shard)).Append('\t').Append(info.Length).Append('\t').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
+        }
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    // The cached shapes when they were made from these shards, else null (a damaged or foreign cache is rebuilt).
+    private static ImageShape[]? LoadShapes(string folder, string stamp, int count)
+    {
+        try
+        {
+            string path = Path.Combine(folder, FolderIndex.FileName);
+            var cache = File.Exists(path) ? JsonSerializer.Deserialize<ShapeCache>(File.ReadAllText(path), Json) : null;
+            if (cache is not { Shapes: not null } || cache.Stamp != stamp || cache.Shapes.Length != count
+                || !cache.Shapes.All(s => s is [1 or 3, > 0, > 0] && (long)s[1] * s[2] <= ImageDecoder.MaxPixels))
+            {
+                return null;
+            }
+            return [.. cache.Shapes.Select(s => new ImageShape(s[0], s[1], s[2]))];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    private static void SaveShapes(string folder, string stamp, ImageShape[] shapes)
+    {
+        try
+        {
+            AtomicFile.WriteAllText(Path.Combine(folder, FolderIndex.FileName),
+                JsonSerializer.Serialize(new ShapeCache(stamp, [.. shapes.Select(s => s.ToArray())]), new JsonSerializerOptions(Json) { WriteIndented = false }));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Read-only shards are checked again next time; nothing is lost.
         }
     }
 

@@ -14,7 +14,7 @@ internal sealed class RowsSource(IImageSource inner, int[] rows) : IImageSource
 
     public ReadOnlySpan<byte> Image(int index) => inner.Image(rows[index]);
 
-    public void Read(int index, PixelReader read) => inner.Read(rows[index], read);
+    public void ReadRegion(int index, ImageRegion region, RegionReader read) => inner.ReadRegion(rows[index], region, read);
 
     public int Label(int index) => inner.Label(rows[index]);
 }

@@ -45,10 +45,19 @@ public sealed class FolderStreamingTests
             var (pixels, shape) = ImageDecoder.DecodeRgb(File.ReadAllBytes(files[i]), files[i]);
             Assert.Equal(shape, split.Shape(i));
             Assert.True(pixels.AsSpan().SequenceEqual(split.Image(i)), $"image {i} differs from a whole decode of {files[i]}");
-            // Lent from a pooled buffer: the same pixels, exactly as many.
-            byte[]? lent = null;
-            split.Read(i, p => lent = p.ToArray());
-            Assert.Equal(pixels, lent);
+            // Lent from a pooled buffer: the same pixels, exactly as many; a region is the whole decode's region.
+            var whole = new ImageRegion(0, 0, shape.Height, shape.Width);
+            var part = new ImageRegion(shape.Height / 3, shape.Width / 4, shape.Height / 2, shape.Width / 2);
+            foreach (var region in new[] { whole, part })
+            {
+                byte[]? lent = null;
+                split.ReadRegion(i, region, (p, held) =>
+                {
+                    Assert.Equal(region, held);
+                    lent = p.ToArray();
+                });
+                Assert.Equal(RegionDecodeTests.Cut(pixels, shape, region), lent);
+            }
         }
     }
 

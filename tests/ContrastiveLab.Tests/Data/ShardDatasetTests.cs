@@ -68,6 +68,34 @@ public sealed class ShardDatasetTests
         Assert.Equal(ContrastiveLab.Tests.Training.TrainerTests.Deterministic(a), ContrastiveLab.Tests.Training.TrainerTests.Deterministic(b));
     }
 
+    [Fact]
+    public void The_image_shapes_are_cached_beside_the_shards_and_checked_again_when_a_shard_changes()
+    {
+        using var temp = Fixtures.Temp();
+        ShardDataset.Write(FolderDatasetReader.ReadFolder(Folder(temp)), temp["shards"], shardBytes: 1 << 20);
+        var first = ShardDataset.Read(temp["shards"])["train"];
+        Assert.True(File.Exists(temp["shards/train/" + FolderIndex.FileName]));
+
+        // Damage the first image's data but keep the shard's size and time: the cache still vouches for it, so opening
+        // does not decode it again, and the damage shows when the image itself is decoded, as a one-line error.
+        string shard = temp["shards/train/000000.tar"];
+        var stamp = File.GetLastWriteTimeUtc(shard);
+        var bytes = File.ReadAllBytes(shard);
+        Array.Fill(bytes, (byte)0, 512 + 4, 1000);
+        File.WriteAllBytes(shard, bytes);
+        File.SetLastWriteTimeUtc(shard, stamp);
+        var cached = ShardDataset.Read(temp["shards"])["train"];
+        Assert.Equal(first.Shape(0), cached.Shape(0));
+        var e = Assert.Throws<DataFormatException>(() => cached.Image(0).ToArray());
+        Assert.Contains(shard, e.Message);
+
+        // A shard with another time is checked again when opened.
+        File.SetLastWriteTimeUtc(shard, stamp.AddHours(1));
+        e = Assert.Throws<DataFormatException>(() => ShardDataset.Read(temp["shards"]));
+        Assert.Contains(shard, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     [Theory]
     [InlineData("missing-label", "sample 0 has no .cls label")]
     [InlineData("hostile-name", "entry '../../evil.jpg' is not KEY.jpg")]
