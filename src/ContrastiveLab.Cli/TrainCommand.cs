@@ -18,6 +18,7 @@ public static class TrainCommand
         ["data_path"] = "the dataset's file or folder",
         ["data_dir"] = "folder searched for datasets (default: the per-user cache)",
         ["train_per_class"] = "use only the first N training images of each class",
+        ["skip_bad_images"] = "leave out image files (folders, shards) that do not decode, counted in the log, instead of stopping",
         ["model"] = "small-cnn | resnet18-cifar | resnet50-cifar | resnet50",
         ["head"] = "linear (the paper) | mlp",
         ["embedding_dim"] = "embedding width (the paper: 128)",

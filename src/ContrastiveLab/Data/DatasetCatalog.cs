@@ -73,7 +73,7 @@ public static class DatasetCatalog
                 throw new DatasetNotFoundException($"{path}: no such file or folder");
             }
             // Any dataset can be read from the tar shards `contrastive data shard` wrote.
-            return ShardDataset.Holds(path) ? ShardDataset.Read(path) : entry.Read(path, options);
+            return ShardDataset.Holds(path) ? ShardDataset.Read(path, options) : entry.Read(path, options);
         }
         if (entry.Name == "folder")
         {

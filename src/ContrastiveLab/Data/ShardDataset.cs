@@ -106,7 +106,10 @@ public static partial class ShardDataset
 
     /// <summary>Reads a shard folder written by <see cref="Write"/>: each split decodes its images on demand.</summary>
     /// <exception cref="DataFormatException">A shard or the description is damaged; the message names the file and, for a sample, its key.</exception>
-    public static ImageDataset Read(string directory)
+    /// <param name="directory">The shard folder.</param>
+    /// <param name="options">With <see cref="FolderDatasetOptions.SkipUndecodable"/>, samples whose image does not decode
+    /// are left out (each reported to <see cref="FolderDatasetOptions.OnSkipped"/>) instead of refusing the split.</param>
+    public static ImageDataset Read(string directory, FolderDatasetOptions? options = null)
     {
         string descriptionPath = Path.Combine(directory, DescriptionFile);
         Description description;
@@ -125,7 +128,7 @@ public static partial class ShardDataset
         }
         var splits = Directory.GetDirectories(directory).Select(Path.GetFileName).OfType<string>()
             .Where(n => n is "train" or "val" or "test").OrderBy(n => n == "train" ? 0 : 1).ThenBy(n => n, StringComparer.Ordinal)
-            .Select(n => ReadSplit(n, Path.Combine(directory, n), description))
+            .Select(n => ReadSplit(n, Path.Combine(directory, n), description, options ?? FolderDatasetOptions.Strict))
             .ToList();
         if (splits.Count == 0 || splits[0].Name != "train")
         {
@@ -134,7 +137,7 @@ public static partial class ShardDataset
         return new ImageDataset(description.Name, splits);
     }
 
-    private static ImageSplit ReadSplit(string name, string folder, Description description)
+    private static ImageSplit ReadSplit(string name, string folder, Description description, FolderDatasetOptions options)
     {
         var images = new SortedDictionary<long, (string Shard, long Offset, long Length)>();
         var labels = new Dictionary<long, int>();
@@ -208,17 +211,37 @@ public static partial class ShardDataset
         if (shapes is null)
         {
             shapes = new ImageShape[samples.Length];
-            try
+            var damaged = new DataFormatException?[samples.Length];
+            Parallel.For(0, samples.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
             {
-                Parallel.For(0, samples.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                    i => shapes[i] = Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels).Shape);
-            }
-            catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault() is DataFormatException first)
+                try
+                {
+                    shapes[i] = Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels).Shape;
+                }
+                catch (DataFormatException e)
+                {
+                    damaged[i] = e;
+                }
+            });
+            var bad = Enumerable.Range(0, samples.Length).Where(i => damaged[i] is not null).ToList();
+            if (bad.Count == 0)
             {
-                // The damaged sample's own one-line error, not Parallel.For's wrapper.
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+                SaveShapes(folder, stamp, shapes);
             }
-            SaveShapes(folder, stamp, shapes);
+            else if (!options.SkipUndecodable)
+            {
+                // The first damaged sample's own one-line error.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(damaged[bad[0]]!);
+            }
+            else
+            {
+                foreach (int i in bad)
+                {
+                    options.OnSkipped?.Invoke(damaged[i]!.FilePath, damaged[i]!.Problem);
+                }
+                var kept = Enumerable.Range(0, samples.Length).Where(i => damaged[i] is null).ToArray();
+                (samples, shapes) = ([.. kept.Select(i => samples[i])], [.. kept.Select(i => shapes[i])]);
+            }
         }
         return new ImageSplit(name, shapes, [.. samples.Select(s => s.Label)], description.Classes,
             (i, pool, region) => Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels, pool, region, shapes[i]).Pixels);

@@ -20,6 +20,14 @@ public sealed partial record TrainConfig
     /// <summary>Use only the first N training images per class (null: all). For quick runs.</summary>
     public int? TrainPerClass { get; init; }
 
+    /// <summary>
+    /// Leave out the files of an image folder or the samples of tar shards that do not decode (the log counts them and
+    /// names the first) instead of refusing the dataset. Written to config.json only when set, so the names of sweep
+    /// runs that do not set it (a hash of their config) stay as they were.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool SkipBadImages { get; init; }
+
     /// <summary>Model name: small-cnn, resnet18-cifar, resnet50-cifar, resnet50.</summary>
     public string Model { get; init; } = "small-cnn";
 

@@ -45,7 +45,8 @@ public static partial class Trainer
         // ---- data. Every check that can refuse the run comes before anything is written: a refused command leaves
         // no folder behind that the corrected one would then be refused by.
         CheckFolder(runDirectory, options.Resume);
-        var (train, test, classes) = Splits(config, options.Download);
+        var skipped = new List<string>();
+        var (train, test, classes) = Splits(config, options.Download, skipped);
         var (trainPipeline, evalPipeline) = Pipelines(config);
         int workers = config.Workers > 0 ? config.Workers : Environment.ProcessorCount;
         var source = NegativeSourceRegistry.Get(config.Negatives);
@@ -66,6 +67,10 @@ public static partial class Trainer
         using var trainLabels = tensor(train.Labels()).to(device);
         using var testLabels = tensor(test.Labels()).to(device);
         log.WriteLine($"run: {config.Describe}; {train.Count} train / {test.Count} test images, augmentation {trainPipeline.Options.Name}");
+        if (skipped.Count > 0)
+        {
+            log.WriteLine($"data: skip_bad_images left out {Count(skipped.Count, "image file")} that would not decode; the first: {skipped[0]}");
+        }
 
         // ---- model, optimiser, negative source, loss; where a checkpoint left off
         using var setup = TrainingSetup.Create(config, train.Count, train.Channels, device);
@@ -248,11 +253,17 @@ public static partial class Trainer
 
     /// <summary>
     /// The images a run trains and evaluates on: the training split (its first <see cref="TrainConfig.TrainPerClass"/>
-    /// images per class when set), the test split (else val, else train) and the number of classes.
+    /// images per class when set), the test split (else val, else train) and the number of classes. With
+    /// <see cref="TrainConfig.SkipBadImages"/>, each image file left out is added to <paramref name="skipped"/> as
+    /// "path: reason".
     /// </summary>
-    public static (ImageSplitSource Train, ImageSplitSource Test, int Classes) Splits(TrainConfig config, Action<IReadOnlyList<DownloadItem>, string>? download = null)
+    public static (ImageSplitSource Train, ImageSplitSource Test, int Classes) Splits(TrainConfig config, Action<IReadOnlyList<DownloadItem>, string>? download = null,
+        List<string>? skipped = null)
     {
-        var dataset = DatasetCatalog.Load(config.Dataset, config.DataPath, config.DataDir, download: download);
+        var folderOptions = config.SkipBadImages
+            ? new FolderDatasetOptions(true, (file, why) => skipped?.Add($"{file}: {why}"))
+            : FolderDatasetOptions.Strict;
+        var dataset = DatasetCatalog.Load(config.Dataset, config.DataPath, config.DataDir, folderOptions, download);
         var trainSplit = dataset["train"];
         var testSplit = dataset.Splits.FirstOrDefault(s => s.Name == "test") ?? dataset.Splits.FirstOrDefault(s => s.Name == "val") ?? trainSplit;
         var train = config.TrainPerClass is { } perClass ? ImageSplitSource.FirstPerClass(trainSplit, perClass) : new ImageSplitSource(trainSplit);

@@ -114,4 +114,27 @@ public sealed class FolderStreamingTests
         var e = Assert.Throws<DataFormatException>(() => Trainer.Run(config, temp["run"], new TrainRunOptions { Threads = 1 }));
         Assert.Contains("b.JPEG", e.Message);
     }
+
+    [Fact]
+    public void A_file_that_does_not_decode_stops_a_run_or_with_skip_bad_images_is_left_out_and_counted()
+    {
+        using var temp = Fixtures.Temp();
+        string cats = Copy(temp);
+        File.Copy(Path.Combine(cats, "a.JPEG"), Path.Combine(cats, "d.JPEG"));
+        File.WriteAllBytes(Path.Combine(cats, "e.JPEG"), [0xFF, 0xD8, 0xFF, 0xE0, 0, 0]);
+        var config = new TrainConfig
+        {
+            Dataset = "folder", DataPath = temp.Path, Epochs = 1, BatchSize = 2, KnnK = 2, DiagnosticAnchors = 2, Workers = 1, Augmentation = "fashion-mnist",
+        };
+
+        var e = Assert.Throws<DataFormatException>(() => Trainer.Run(config, temp["strict"], new TrainRunOptions { Threads = 1 }));
+        Assert.Contains("e.JPEG", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+
+        var log = new StringWriter();
+        var summary = Trainer.Run(config with { SkipBadImages = true }, temp["skipping"], new TrainRunOptions { Threads = 1, Log = log });
+        Assert.Equal(4, summary["train_images"]!.GetValue<int>());
+        Assert.Contains("data: skip_bad_images left out 1 image file that would not decode; the first: " + Path.Combine(cats, "e.JPEG"), log.ToString());
+        Assert.Contains("\"skip_bad_images\": true", File.ReadAllText(temp["skipping/config.json"]));
+    }
 }

@@ -96,6 +96,31 @@ public sealed class ShardDatasetTests
         Assert.DoesNotContain('\n', e.Message);
     }
 
+    [Fact]
+    public void A_sample_that_does_not_decode_is_refused_or_with_skipping_left_out_and_reported()
+    {
+        using var temp = Fixtures.Temp();
+        ShardDataset.Write(FolderDatasetReader.ReadFolder(Folder(temp)), temp["shards"], shardBytes: 1 << 20);
+        string shard = temp["shards/train/000000.tar"];
+        byte[] image = File.ReadAllBytes(Fixtures.File("imagenet100/train/n01729322/n01729322_1.JPEG"));
+        using (var stream = File.Create(shard))
+        {
+            using var tar = new TarWriter(stream, TarEntryFormat.Ustar);
+            void Add(string name, byte[] data) => tar.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(data) });
+            Add("000000.jpg", image);
+            Add("000000.cls", Encoding.ASCII.GetBytes("0"));
+            Add("000001.jpg", image[..200]);
+            Add("000001.cls", Encoding.ASCII.GetBytes("1"));
+        }
+
+        var e = Assert.Throws<DataFormatException>(() => ShardDataset.Read(temp["shards"]));
+        Assert.Contains($"{shard} (sample 1)", e.Message);
+        var reported = new List<string>();
+        var split = ShardDataset.Read(temp["shards"], new FolderDatasetOptions(true, (file, why) => reported.Add(file)))["train"];
+        Assert.Equal([0], split.Labels);
+        Assert.Equal([$"{shard} (sample 1)"], reported);
+    }
+
     [Theory]
     [InlineData("missing-label", "sample 0 has no .cls label")]
     [InlineData("hostile-name", "entry '../../evil.jpg' is not KEY.jpg")]

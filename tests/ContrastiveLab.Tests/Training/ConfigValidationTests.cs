@@ -22,6 +22,7 @@ public sealed class ConfigValidationTests : IDisposable
         ["data_path"] = ["\"\"", "\"a\\u0000b\""],
         ["data_dir"] = ["\"  \"", "\"x\\ny\""],
         ["train_per_class"] = ["0", "-5"],
+        ["skip_bad_images"] = [],
         ["model"] = ["\"resnet1\""],
         ["head"] = ["\"conv\""],
         ["embedding_dim"] = ["0", "100000"],
@@ -56,7 +57,7 @@ public sealed class ConfigValidationTests : IDisposable
     };
 
     /// <summary>Keys with no out-of-range value: only their JSON type can be wrong (checked for every key below).</summary>
-    private static readonly HashSet<string> NoRange = ["authors_variant", "knn_backbone"];
+    private static readonly HashSet<string> NoRange = ["authors_variant", "knn_backbone", "skip_bad_images"];
 
     public static TheoryData<string> Keys => [.. TrainConfig.JsonKeys];
 
@@ -68,6 +69,18 @@ public sealed class ConfigValidationTests : IDisposable
         {
             Assert.True(values.Length > 0 || NoRange.Contains(key), $"config key '{key}' lists no out-of-range value");
         }
+    }
+
+    [Fact]
+    public void Skip_bad_images_is_written_only_when_set_so_existing_run_names_stay()
+    {
+        var plain = new TrainConfig();
+        Assert.DoesNotContain("skip_bad_images", TrainConfig.ToJson(plain));
+        Assert.Equal(SweepFile.RunName(plain), SweepFile.RunName(TrainConfig.FromJson("{\"skip_bad_images\": false}")));
+        var skipping = TrainConfig.FromJson("{\"skip_bad_images\": true}");
+        Assert.True(skipping.SkipBadImages);
+        Assert.Contains("\"skip_bad_images\": true", TrainConfig.ToJson(skipping));
+        Assert.NotEqual(SweepFile.RunName(plain), SweepFile.RunName(skipping));
     }
 
     [Theory]
