@@ -243,23 +243,44 @@ public static partial class ShardDataset
                 (samples, shapes) = ([.. kept.Select(i => samples[i])], [.. kept.Select(i => shapes[i])]);
             }
         }
+        // Training reads each shard through one handle, opened on first use and kept: on a cluster filesystem an open
+        // per sample would be the per-file cost that shards exist to avoid. Reads by offset share it across threads.
+        var handles = new System.Collections.Concurrent.ConcurrentDictionary<string, Microsoft.Win32.SafeHandles.SafeFileHandle>(StringComparer.Ordinal);
+        Microsoft.Win32.SafeHandles.SafeFileHandle open(string shard) => handles.GetOrAdd(shard, path => File.OpenHandle(path));
         return new ImageSplit(name, shapes, [.. samples.Select(s => s.Label)], description.Classes,
-            (i, pool, region) => Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels, pool, region, shapes[i]).Pixels);
+            (i, pool, region) => Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels, pool, region, shapes[i], open).Pixels);
     }
 
     // With a pool, the sample's bytes and its pixels go through rented buffers (see ImageLoad). With a region, only that
     // region is decoded; the sample must still have the shape it had when the shards were opened.
     private static (byte[] Pixels, ImageShape Shape) Decode(string shard, long key, long offset, long length, int channels,
-        ArrayPool<byte>? pool = null, ImageRegion? region = null, ImageShape? opened = null)
+        ArrayPool<byte>? pool = null, ImageRegion? region = null, ImageShape? opened = null,
+        Func<string, Microsoft.Win32.SafeHandles.SafeFileHandle>? handles = null)
     {
         var bytes = pool?.Rent((int)length) ?? new byte[length];
         try
         {
-            using (var handle = File.OpenHandle(shard))
+            Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+            try
+            {
+                handle = handles?.Invoke(shard) ?? File.OpenHandle(shard);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                throw new DataFormatException(shard, "missing since the shards were opened; start the run again");
+            }
+            try
             {
                 if (RandomAccess.Read(handle, bytes.AsSpan(0, (int)length), offset) != length)
                 {
                     throw new DataFormatException(shard, $"sample {key} is cut short");
+                }
+            }
+            finally
+            {
+                if (handles is null)
+                {
+                    handle.Dispose();
                 }
             }
             string name = $"{shard} (sample {key})";
