@@ -8,7 +8,7 @@ namespace ContrastiveLab.Bench;
 public sealed record BenchResult(string Name, string Variant, IReadOnlyDictionary<string, double> Figures, string Note)
 {
     /// <summary>The units a figure may be reported in.</summary>
-    public static IReadOnlyList<string> Units { get; } = ["images_per_s", "ms", "peak_rss_mb", "baseline_rss_mb", "gflops", "seconds", "pillow_images_per_s", "ours_over_pillow"];
+    public static IReadOnlyList<string> Units { get; } = ["images_per_s", "ms", "peak_rss_mb", "baseline_rss_mb", "gflops", "seconds", "pillow_images_per_s", "ours_over_pillow", "whole_decode_images_per_s"];
 
     /// <summary>Name and variant, the key a PyTorch result is paired with.</summary>
     public string Key => Variant.Length == 0 ? Name : $"{Name} [{Variant}]";

@@ -12,8 +12,13 @@ namespace ContrastiveLab.Tests.Data;
 /// steps on it. To fit CI, the run trains on the first image of each class and evaluates on one per class; the
 /// resident memory of a whole pass over a large folder is measured by `contrastive bench --only stream-folder`.
 /// </summary>
+// Alone: it keeps both cores busy for about a minute, which would stretch the timing of tests that kill processes at
+// measured moments, and it seeds libtorch's global generator (see ReferenceRunCollection).
+[Collection(Name)]
 public sealed class ImageNetScaleTests
 {
+    public const string Name = "imagenet scale";
+
     private const int TrainPerClass = 39; // 100 × 39 × 500 × 375 × 3 bytes = 2.05 GiB decoded
 
     [Fact]
@@ -42,4 +47,9 @@ public sealed class ImageNetScaleTests
         Assert.Equal(2, summary["steps"]!.GetValue<long>());
         Assert.True(double.IsFinite(summary["final"]?["loss"]?.GetValue<double>() ?? double.NaN), summary.ToJsonString());
     }
+}
+
+[CollectionDefinition(ImageNetScaleTests.Name, DisableParallelization = true)]
+public sealed class ImageNetScaleCollection
+{
 }

@@ -77,7 +77,9 @@ public sealed class SweepKillTests(ITestOutputHelper output) : IDisposable
         while (kills < KillsWanted)
         {
             rounds++;
-            Assert.True(rounds <= 12, $"only {kills} kills in {rounds - 1} rounds");
+            // A machine that gets quieter after the timing (another test finished) lets attempts finish before their
+            // kill, so a round may end with one kill or none; such rounds are short, and more of them are allowed.
+            Assert.True(rounds <= 24, $"only {kills} kills in {rounds - 1} rounds");
             string dir = Path.Combine(_root, $"round{rounds}");
             for (int attempt = 0; ; attempt++)
             {
