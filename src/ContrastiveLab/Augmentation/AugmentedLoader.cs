@@ -26,13 +26,13 @@ public sealed class AugmentedLoader
     /// <param name="shuffle">Shuffle the order each epoch.</param>
     /// <param name="dropLast">Drop a last batch smaller than <paramref name="batchSize"/>.</param>
     /// <param name="workers">Threads that augment (≥ 1).</param>
-    /// <param name="prefetch">Batches made ahead of the consumer (≥ 1).</param>
+    /// <param name="prefetch">Batches made ahead of the consumer (≥ 1), or 0 for <see cref="AutoPrefetch"/>.</param>
     public AugmentedLoader(IImageSource source, AugmentationPipeline pipeline, int batchSize, int views, long seed,
-        bool shuffle = true, bool dropLast = false, int workers = 1, int prefetch = 2)
+        bool shuffle = true, bool dropLast = false, int workers = 1, int prefetch = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(prefetch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(prefetch, 0);
         if (views is not (1 or 2))
         {
             throw new ArgumentOutOfRangeException(nameof(views), views, "views must be 1 or 2");
@@ -49,7 +49,7 @@ public sealed class AugmentedLoader
         Shuffle = shuffle;
         DropLast = dropLast;
         Workers = workers;
-        Prefetch = prefetch;
+        Prefetch = prefetch > 0 ? prefetch : AutoPrefetch(4L * batchSize * views * pipeline.ViewLength(source.Channels));
     }
 
     public int BatchSize { get; }
@@ -65,6 +65,14 @@ public sealed class AugmentedLoader
     public int Workers { get; }
 
     public int Prefetch { get; }
+
+    /// <summary>
+    /// Batches made ahead when not given: two, or one when a batch's views take 256 MB or more. Prefetched batches,
+    /// the one being made and the consumer's are alive at once, so a batch of 256 ImageNet-sized views with two views
+    /// an image (308 MB) keeps three alive (924 MB) rather than four; the training step of such a batch takes far
+    /// longer than making the next, so one ahead is enough.
+    /// </summary>
+    public static int AutoPrefetch(long batchBytes) => batchBytes >= 256L << 20 ? 1 : 2;
 
     /// <summary>Batches per epoch.</summary>
     public int BatchesPerEpoch => DropLast ? _source.Count / BatchSize : (_source.Count + BatchSize - 1) / BatchSize;

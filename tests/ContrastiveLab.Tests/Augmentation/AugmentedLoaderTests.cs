@@ -51,6 +51,17 @@ public class AugmentedLoaderTests
     }
 
     [Fact]
+    public void Batches_of_a_quarter_gigabyte_or_more_are_prefetched_one_ahead_else_two()
+    {
+        var source = new ArrayImageSource(300, 3, 8, 8);
+        var imagenet = new AugmentationPipeline(AugmentationPresets.ImageNet100);
+        // 256 views of 3×224×224 floats: 154 MB with one view an image, 308 MB with two.
+        Assert.Equal(2, new AugmentedLoader(source, imagenet, 256, 1, seed: 1).Prefetch);
+        Assert.Equal(1, new AugmentedLoader(source, imagenet, 256, 2, seed: 1).Prefetch);
+        Assert.Equal(3, new AugmentedLoader(source, imagenet, 256, 2, seed: 1, prefetch: 3).Prefetch);
+    }
+
+    [Fact]
     public void An_epoch_visits_every_image_once_and_epochs_differ()
     {
         var e0 = Collect(2, epoch: 0);
