@@ -161,7 +161,7 @@ public static partial class ShardDataset
                     var match = EntryName().Match(entry.Name);
                     if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || !match.Success)
                     {
-                        throw new DataFormatException(shard, $"entry '{Printable(entry.Name)}' is not KEY.jpg, KEY.png or KEY.cls");
+                        throw new DataFormatException(shard, $"entry '{Core.Excerpt.Of(entry.Name)}' is not KEY.jpg, KEY.png or KEY.cls");
                     }
                     long key = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
                     string kind = match.Groups[2].Value;
@@ -358,8 +358,4 @@ public static partial class ShardDataset
             // Read-only shards are checked again next time; nothing is lost.
         }
     }
-
-    private static string Printable(string name) => name.Length > 60 || name.Any(char.IsControl)
-        ? string.Concat(name.Take(60).Select(c => char.IsControl(c) ? '?' : c)) + (name.Length > 60 ? "…" : "")
-        : name;
 }

@@ -64,13 +64,13 @@ public sealed record SweepFile(string Name, string Description, string Follows, 
         string name = Text(source, obj, "name") ?? Path.GetFileNameWithoutExtension(source);
         if (name.Length == 0 || name is "." or ".." || name.IndexOfAny(['/', '\\']) >= 0 || name.Any(char.IsControl) || name.Length > 200)
         {
-            throw new SweepException($"{source}: sweep key 'name' = '{Shorten(name)}' is not allowed; it names the results folder, so it must be one folder name (no '/', '\\', '..' or control characters, at most 200 characters)");
+            throw new SweepException($"{source}: sweep key 'name' = '{Core.Excerpt.Of(name)}' is not allowed; it names the results folder, so it must be one folder name (no '/', '\\', '..' or control characters, at most 200 characters)");
         }
         var baseConfig = obj["base"] switch
         {
             null => [],
             JsonObject b => b,
-            var other => throw new SweepException($"{source}: sweep key 'base' = {Shorten(other.ToJsonString())} must be an object of config keys"),
+            var other => throw new SweepException($"{source}: sweep key 'base' = {Core.Excerpt.Of(other.ToJsonString())} must be an object of config keys"),
         };
         CheckConfigKeys(source, baseConfig, "config key in base");
         var grid = new List<JsonObject>();
@@ -99,7 +99,7 @@ public sealed record SweepFile(string Name, string Description, string Follows, 
         }
         else if (obj["grid"] is { } other)
         {
-            throw new SweepException($"{source}: sweep key 'grid' = {Shorten(other.ToJsonString())} must be a list of objects");
+            throw new SweepException($"{source}: sweep key 'grid' = {Core.Excerpt.Of(other.ToJsonString())} must be a list of objects");
         }
         var seeds = new List<long>();
         switch (obj["seeds"])
@@ -111,11 +111,11 @@ public sealed record SweepFile(string Name, string Description, string Follows, 
                 {
                     seeds.Add(seed is JsonValue v && v.TryGetValue(out long s) && s >= 0
                         ? s
-                        : throw new SweepException($"{source}: sweep key 'seeds' holds {Shorten(seed?.ToJsonString() ?? "null")}; seeds must be whole numbers from 0 to {long.MaxValue}"));
+                        : throw new SweepException($"{source}: sweep key 'seeds' holds {Core.Excerpt.Of(seed?.ToJsonString() ?? "null")}; seeds must be whole numbers from 0 to {long.MaxValue}"));
                 }
                 break;
             case var other:
-                throw new SweepException($"{source}: sweep key 'seeds' = {Shorten(other.ToJsonString())} must be a list of whole numbers, e.g. [1, 2, 3]");
+                throw new SweepException($"{source}: sweep key 'seeds' = {Core.Excerpt.Of(other.ToJsonString())} must be a list of whole numbers, e.g. [1, 2, 3]");
         }
         if (Math.Max(1, runCount) * Math.Max(1, seeds.Count) > MaxRuns)
         {
@@ -153,10 +153,8 @@ public sealed record SweepFile(string Name, string Description, string Follows, 
     {
         null => null,
         JsonValue v when v.TryGetValue(out string? text) => text,
-        var other => throw new SweepException($"{source}: sweep key '{key}' = {Shorten(other.ToJsonString())} must be a string"),
+        var other => throw new SweepException($"{source}: sweep key '{key}' = {Core.Excerpt.Of(other.ToJsonString())} must be a string"),
     };
-
-    private static string Shorten(string text) => text.Length <= 60 ? text.ReplaceLineEndings(" ") : text[..57].ReplaceLineEndings(" ") + "...";
 
     /// <summary>Reads and parses a sweep file.</summary>
     public static SweepFile Load(string path)
@@ -274,7 +272,7 @@ public sealed record SweepFile(string Name, string Description, string Follows, 
         if (!allowed.Contains(key))
         {
             string? guess = Core.Spelling.Suggest(key, allowed);
-            throw new SweepException($"{source}: unknown {what} '{Shorten(key)}'" + (guess is null ? $"; allowed: {string.Join(", ", allowed)}" : $"; did you mean '{guess}'?"));
+            throw new SweepException($"{source}: unknown {what} '{Core.Excerpt.Of(key)}'" + (guess is null ? $"; allowed: {string.Join(", ", allowed)}" : $"; did you mean '{guess}'?"));
         }
     }
 }

@@ -36,7 +36,7 @@ public sealed partial record TrainConfig
                 if (!JsonKeys.Contains(property.Name))
                 {
                     string? guess = Core.Spelling.Suggest(property.Name, JsonKeys);
-                    throw new JsonException($"unknown config key '{Shorten(property.Name)}'" + (guess is null ? $"; known keys: {string.Join(", ", JsonKeys)}" : $"; did you mean '{guess}'?"));
+                    throw new JsonException($"unknown config key '{Core.Excerpt.Of(property.Name)}'" + (guess is null ? $"; known keys: {string.Join(", ", JsonKeys)}" : $"; did you mean '{guess}'?"));
                 }
                 if (!seen.Add(property.Name))
                 {
@@ -45,7 +45,7 @@ public sealed partial record TrainConfig
                 var option = PropertyOf(property.Name);
                 if (!Fits(property.Value, option))
                 {
-                    throw new JsonException($"config key '{property.Name}' = {Shorten(property.Value.GetRawText())} is not {Expected(option)}");
+                    throw new JsonException($"config key '{property.Name}' = {Core.Excerpt.Of(property.Value.GetRawText())} is not {Expected(option)}");
                 }
             }
         }
@@ -95,7 +95,4 @@ public sealed partial record TrainConfig
             : "a finite number";
         return IsNullable(option) ? what + " or null" : what;
     }
-
-    /// <summary>A value or key cut to a length that fits one message line.</summary>
-    private static string Shorten(string text) => text.Length <= 60 ? text.ReplaceLineEndings(" ") : text[..57].ReplaceLineEndings(" ") + "...";
 }
