@@ -30,8 +30,8 @@ internal sealed class EpochEvaluation(EvaluationSettings settings, ContrastiveEn
         if (settings.KnnBackbone)
         {
             // One pass keeps the pooled features too, for a kNN on the backbone beside the head's.
-            var (trainFeatures, trainZ) = Evaluator.EmbedBoth(model, train, evalPipeline, Evaluator.BatchSizeFor(evalPipeline), device, workers);
-            var (testFeatures, testZ) = Evaluator.EmbedBoth(model, test, evalPipeline, Evaluator.BatchSizeFor(evalPipeline), device, workers);
+            var (trainFeatures, trainZ) = Evaluator.EmbedBoth(model, train, evalPipeline, device, workers);
+            var (testFeatures, testZ) = Evaluator.EmbedBoth(model, test, evalPipeline, device, workers);
             (trainEmb, testEmb) = (trainZ, testZ);
             knnBackbone = Evaluator.KnnOnFeatures(trainFeatures, trainLabels, testFeatures, testLabels, classes, settings.KnnK, settings.KnnSigma);
             trainFeatures.Dispose();
@@ -39,15 +39,15 @@ internal sealed class EpochEvaluation(EvaluationSettings settings, ContrastiveEn
         }
         else
         {
-            trainEmb = Evaluator.Embed(model, train, evalPipeline, Evaluator.BatchSizeFor(evalPipeline), device, workers);
-            testEmb = Evaluator.Embed(model, test, evalPipeline, Evaluator.BatchSizeFor(evalPipeline), device, workers);
+            trainEmb = Evaluator.Embed(model, train, evalPipeline, device, workers);
+            testEmb = Evaluator.Embed(model, test, evalPipeline, device, workers);
         }
         initialise?.Invoke(trainEmb);
         double knn = Evaluator.Knn(trainEmb, trainLabels, testEmb, testLabels, classes, settings.KnnK, settings.KnnSigma);
         double knnBank = monitor is null ? double.NaN : Evaluator.Knn(monitor, trainLabels, testEmb, testLabels, classes, settings.KnnK, settings.KnnSigma);
         var reference = monitor ?? trainEmb;
         // Diagnostics: augmented views of fixed training anchors against the reference (the authors' protocol).
-        var anchors = Evaluator.Embed(model, new RowsSource(train, anchorRows), trainPipeline, Evaluator.BatchSizeFor(trainPipeline), device, workers,
+        var anchors = Evaluator.Embed(model, new RowsSource(train, anchorRows), trainPipeline, device, workers,
             seed: Evaluator.DiagnosticSeed(settings.Seed), epoch: epoch);
         using var rows = tensor(anchorRows.Select(r => (long)r).ToArray()).to(device);
         return new MetricRow(epoch, atStep, lr, meanLoss, rate, knn)

@@ -31,15 +31,19 @@ internal static class Evaluator
     /// </summary>
     public static long DiagnosticSeed(long runSeed) => runSeed ^ 0x5EED;
 
-    /// <summary>Embeddings (or pooled features) of every image of <paramref name="source"/>, model in eval mode, (N, D) float32 on <paramref name="device"/>.</summary>
-    public static Tensor Embed(ContrastiveEncoder model, IImageSource source, AugmentationPipeline pipeline, int batchSize, Device device, int workers,
-        bool features = false, long seed = 0, int epoch = 0) =>
-        Collect(model, source, pipeline, batchSize, device, workers, seed, epoch, x => [features ? model.Features(x) : model.forward(x)])[0];
+    /// <summary>
+    /// Embeddings (or pooled features) of every image of <paramref name="source"/>, model in eval mode, (N, D) float32 on
+    /// <paramref name="device"/>, in forward passes of <paramref name="batchSize"/> images (default
+    /// <see cref="BatchSizeFor"/> the pipeline).
+    /// </summary>
+    public static Tensor Embed(ContrastiveEncoder model, IImageSource source, AugmentationPipeline pipeline, Device device, int workers,
+        bool features = false, long seed = 0, int epoch = 0, int? batchSize = null) =>
+        Collect(model, source, pipeline, batchSize ?? BatchSizeFor(pipeline), device, workers, seed, epoch, x => [features ? model.Features(x) : model.forward(x)])[0];
 
     /// <summary>Pooled features and embeddings of every image of <paramref name="source"/> in one pass, as <see cref="Embed"/> gives each.</summary>
-    public static (Tensor Features, Tensor Embeddings) EmbedBoth(ContrastiveEncoder model, IImageSource source, AugmentationPipeline pipeline, int batchSize, Device device, int workers)
+    public static (Tensor Features, Tensor Embeddings) EmbedBoth(ContrastiveEncoder model, IImageSource source, AugmentationPipeline pipeline, Device device, int workers)
     {
-        var both = Collect(model, source, pipeline, batchSize, device, workers, 0, 0, x =>
+        var both = Collect(model, source, pipeline, BatchSizeFor(pipeline), device, workers, 0, 0, x =>
         {
             var (h, z) = model.FeaturesAndEmbeddings(x);
             return [h, z];

@@ -44,8 +44,8 @@ public static class KnnEvaluation
         workers = workers > 0 ? workers : Environment.ProcessorCount;
         var clean = new AugmentationPipeline(AugmentationPresets.ForDataset(run.Config.Dataset).Eval);
         bool backbone = features == Backbone;
-        var train = Evaluator.Embed(run.Model, run.TrainImages, clean, Evaluator.BatchSizeFor(clean), run.Device, workers, features: backbone);
-        var test = Evaluator.Embed(run.Model, run.TestImages, clean, Evaluator.BatchSizeFor(clean), run.Device, workers, features: backbone);
+        var train = Evaluator.Embed(run.Model, run.TrainImages, clean, run.Device, workers, features: backbone);
+        var test = Evaluator.Embed(run.Model, run.TestImages, clean, run.Device, workers, features: backbone);
         var trainLabels = tensor(run.TrainImages.Labels()).to(run.Device);
         var testLabels = tensor(run.TestImages.Labels()).to(run.Device);
         double top1 = backbone

@@ -61,7 +61,7 @@ public static class LinearEvaluation
         {
             (trainX, trainY) = (empty(0), tensor(run.TrainImages.Labels()).to(device));
             var testPipeline = new AugmentationPipeline(testAug);
-            testX = Evaluator.Embed(run.Model, run.TestImages, testPipeline, Evaluator.BatchSizeFor(testPipeline), device, workers, features: true);
+            testX = Evaluator.Embed(run.Model, run.TestImages, testPipeline, device, workers, features: true);
             testY = tensor(run.TestImages.Labels()).to(device);
         }
         int classes = run.Classes;
@@ -196,8 +196,8 @@ public static class LinearEvaluation
         }
         log.WriteLine($"features: extracting (cached in {dir})");
         var pipeline = new AugmentationPipeline(clean);
-        var trainX = Evaluator.Embed(run.Model, run.TrainImages, pipeline, Evaluator.BatchSizeFor(pipeline), run.Device, workers, features: true);
-        var testX = Evaluator.Embed(run.Model, run.TestImages, pipeline, Evaluator.BatchSizeFor(pipeline), run.Device, workers, features: true);
+        var trainX = Evaluator.Embed(run.Model, run.TrainImages, pipeline, run.Device, workers, features: true);
+        var testX = Evaluator.Embed(run.Model, run.TestImages, pipeline, run.Device, workers, features: true);
         var trainY = tensor(run.TrainImages.Labels()).to(run.Device);
         var testY = tensor(run.TestImages.Labels()).to(run.Device);
         Directory.CreateDirectory(dir);

@@ -81,11 +81,11 @@ public static partial class Trainer
         IImageSource test, Tensor testLabels, AugmentationPipeline trainPipeline, AugmentationPipeline evalPipeline, int[] anchorRows, Device device, int workers)
     {
         using var scope = NewDisposeScope();
-        var emb = Evaluator.Embed(model, test, evalPipeline, Evaluator.BatchSizeFor(evalPipeline), device, workers).cpu();
+        var emb = Evaluator.Embed(model, test, evalPipeline, device, workers).cpu();
         NpyWriter.Write(Path.Combine(runDirectory, RunFiles.TestEmbeddings), emb);
         NpyWriter.Write(Path.Combine(runDirectory, RunFiles.TestLabels), testLabels.cpu());
-        var reference = negatives.TrainingEmbeddings is { } kept && config.Epochs > 0 ? kept : Evaluator.Embed(model, train, evalPipeline, Evaluator.BatchSizeFor(evalPipeline), device, workers);
-        var anchors = Evaluator.Embed(model, new RowsSource(train, anchorRows), trainPipeline, Evaluator.BatchSizeFor(trainPipeline), device, workers, seed: Evaluator.DiagnosticSeed(config.Seed), epoch: config.Epochs);
+        var reference = negatives.TrainingEmbeddings is { } kept && config.Epochs > 0 ? kept : Evaluator.Embed(model, train, evalPipeline, device, workers);
+        var anchors = Evaluator.Embed(model, new RowsSource(train, anchorRows), trainPipeline, device, workers, seed: Evaluator.DiagnosticSeed(config.Seed), epoch: config.Epochs);
         using var rows = tensor(anchorRows.Select(r => (long)r).ToArray()).to(device);
         var table = Core.Metrics.SimilarityOrderStatistics.AgainstBank(anchors, reference.index_select(0, rows), reference, rows, ranks: Evaluator.Ranks(reference)).Values;
         var sb = new StringBuilder("pos," + string.Join(',', Enumerable.Range(1, table.GetLength(1) - 1).Select(k => $"neg{k}")) + "\n");

@@ -48,8 +48,8 @@ public sealed class EvalExportTests(TrainedRunFixture trained, ITestOutputHelper
         using var scope = torch.NewDisposeScope();
         var clean = new global::ContrastiveLab.Augmentation.AugmentationPipeline(global::ContrastiveLab.Augmentation.AugmentationPresets.ForDataset(run.Config.Dataset).Eval);
         torch.Tensor Unit(torch.Tensor x) => x.div(x.norm(1, keepdim: true));
-        var train = Unit(Evaluator.Embed(run.Model, run.TrainImages, clean, 64, run.Device, 1, features: true));
-        var test = Unit(Evaluator.Embed(run.Model, run.TestImages, clean, 64, run.Device, 1, features: true));
+        var train = Unit(Evaluator.Embed(run.Model, run.TrainImages, clean, run.Device, 1, features: true, batchSize: 64));
+        var test = Unit(Evaluator.Embed(run.Model, run.TestImages, clean, run.Device, 1, features: true, batchSize: 64));
         Assert.Equal(((global::ContrastiveLab.Models.IBackbone)run.Model.Backbone).FeatureDim, train.shape[1]);
         double expected = WeightedKnn.Top1(train, torch.tensor(run.TrainImages.Labels()), test, torch.tensor(run.TestImages.Labels()), run.Classes, 5, 0.07);
         Assert.Equal(expected, knn["top1"]!.GetValue<double>(), 12);
