@@ -69,6 +69,9 @@ public static partial class ShardDataset
                 written.Add(path);
                 shard++;
             }
+            // The shapes are known here, so the first read need not decode every image to learn them.
+            var splitShards = written.Where(w => Path.GetDirectoryName(w) == folder).ToList();
+            SaveShapes(folder, ShapeStamp(splitShards, channels), [.. Enumerable.Range(0, split.Count).Select(split.Shape)]);
         }
         // Written last: a folder without it is not taken for a complete shard folder.
         AtomicFile.WriteAllText(Path.Combine(outDirectory, DescriptionFile),
