@@ -228,6 +228,8 @@ public sealed class AugmentedLoader
             catch (OperationCanceledException)
             {
             }
+            // Between epochs nothing of the loader's stays alive (the trainer evaluates and trims memory there).
+            _spare.Clear();
         }
     }
 }

@@ -90,7 +90,8 @@ public sealed class ImageSplit
     /// <param name="shapes">(N) the shape of each image, known before decoding (an index of the files).</param>
     /// <param name="labels">(N) class indices into <paramref name="classNames"/>.</param>
     /// <param name="classNames">Class names, indexed by label.</param>
-    /// <param name="load">Decodes image i to (C, H, W) uint8 pixels of shape <c>shapes[i]</c>; called from several threads at once.</param>
+    /// <param name="load">Decodes image i (or a region of it, into a pooled buffer: see <see cref="ImageLoad"/>) to uint8
+    /// pixels of shape <c>shapes[i]</c>; called from several threads at once.</param>
     public ImageSplit(string name, ImageShape[] shapes, int[] labels, IReadOnlyList<string> classNames, ImageLoad load)
     {
         if (shapes.Length != labels.Length)
