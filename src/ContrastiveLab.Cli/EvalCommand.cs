@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using ContrastiveLab.Evaluation;
 using ContrastiveLab.RunFormat;
 using ContrastiveLab.TrainedRuns;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ContrastiveLab.Evaluation;
 using ContrastiveLab.Runs;
 using ContrastiveLab.TrainedRuns;
 

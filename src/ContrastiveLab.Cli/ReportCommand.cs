@@ -3,8 +3,6 @@ using ContrastiveLab.Core.Metrics;
 using ContrastiveLab.IO;
 using ContrastiveLab.Reports;
 using ContrastiveLab.RunFormat;
-using ContrastiveLab.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ContrastiveLab.Cli;

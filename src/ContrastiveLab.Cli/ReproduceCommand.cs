@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ContrastiveLab.Reports;
 using ContrastiveLab.Sweeps;
 
 namespace ContrastiveLab.Cli;

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ContrastiveLab.Data;
-using ContrastiveLab.IO;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Sweeps;
 using ContrastiveLab.Training;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using ContrastiveLab.RunFormat;
-using ContrastiveLab.Runs;
 using ContrastiveLab.Training;
 using Spectre.Console;
 

@@ -1,5 +1,5 @@
-using ContrastiveLab.Core;
 using System.Globalization;
+using ContrastiveLab.Core;
 
 namespace ContrastiveLab;
 

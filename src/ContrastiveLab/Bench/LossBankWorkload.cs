@@ -1,7 +1,6 @@
 using System.Globalization;
 using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ContrastiveLab.Bench;

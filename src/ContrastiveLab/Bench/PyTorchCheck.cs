@@ -4,7 +4,6 @@ using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Core.Metrics;
 using ContrastiveLab.IO;
 using ContrastiveLab.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ContrastiveLab.Bench;

@@ -1,5 +1,4 @@
 using ContrastiveLab.Augmentation;
-using ContrastiveLab.Data;
 using ContrastiveLab.Models;
 using static TorchSharp.torch;
 

@@ -1,6 +1,5 @@
 using ContrastiveLab.IO;
 using ContrastiveLab.Models;
-using TorchSharp.PyBridge;
 
 namespace ContrastiveLab.Runs;
 

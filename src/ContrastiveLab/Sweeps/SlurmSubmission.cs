@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ContrastiveLab.IO;
-using ContrastiveLab.Training;
 using ContrastiveLab.RunFormat;
+using ContrastiveLab.Training;
 
 namespace ContrastiveLab.Sweeps;
 

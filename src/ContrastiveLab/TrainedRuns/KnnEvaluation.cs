@@ -4,7 +4,6 @@ using ContrastiveLab.Augmentation;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
 using ContrastiveLab.RunFormat;
-using ContrastiveLab.Training;
 using static TorchSharp.torch;
 
 namespace ContrastiveLab.TrainedRuns;

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using ContrastiveLab.IO;
 using ContrastiveLab.Runs;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ContrastiveLab.Training;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
