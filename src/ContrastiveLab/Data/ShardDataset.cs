@@ -105,8 +105,6 @@ public static partial class ShardDataset
         return png.ToArray();
     }
 
-    private sealed record Sample(string Shard, long Offset, long Length, int Label, ImageShape Shape);
-
     /// <summary>Reads a shard folder written by <see cref="Write"/>: each split decodes its images on demand.</summary>
     /// <exception cref="DataFormatException">A shard or the description is damaged; the message names the file and, for a sample, its key.</exception>
     /// <param name="directory">The shard folder.</param>
@@ -207,6 +205,11 @@ public static partial class ShardDataset
             throw new DataFormatException(folder, $"sample {orphan} has a label but no image");
         }
         var samples = images.Select(p => (Key: p.Key, p.Value.Shard, p.Value.Offset, p.Value.Length, Label: labels[p.Key])).ToArray();
+        // Each shard is read through one handle, opened on first use and kept (by the check below and by training): on a
+        // cluster filesystem an open per sample would be the per-file cost that shards exist to avoid. Reads by offset
+        // share it across threads.
+        var handles = new System.Collections.Concurrent.ConcurrentDictionary<string, Microsoft.Win32.SafeHandles.SafeFileHandle>(StringComparer.Ordinal);
+        Microsoft.Win32.SafeHandles.SafeFileHandle open(string shard) => handles.GetOrAdd(shard, path => File.OpenHandle(path));
         // Every image is decoded once, in parallel, for its shape and to find a damaged one before training; the shapes
         // are then cached beside the shards, and reused while the shards are unchanged.
         string stamp = ShapeStamp(shards, description.Channels);
@@ -219,7 +222,7 @@ public static partial class ShardDataset
             {
                 try
                 {
-                    shapes[i] = Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels).Shape;
+                    shapes[i] = Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels, open).Shape;
                 }
                 catch (DataFormatException e)
                 {
@@ -246,19 +249,15 @@ public static partial class ShardDataset
                 (samples, shapes) = ([.. kept.Select(i => samples[i])], [.. kept.Select(i => shapes[i])]);
             }
         }
-        // Training reads each shard through one handle, opened on first use and kept: on a cluster filesystem an open
-        // per sample would be the per-file cost that shards exist to avoid. Reads by offset share it across threads.
-        var handles = new System.Collections.Concurrent.ConcurrentDictionary<string, Microsoft.Win32.SafeHandles.SafeFileHandle>(StringComparer.Ordinal);
-        Microsoft.Win32.SafeHandles.SafeFileHandle open(string shard) => handles.GetOrAdd(shard, path => File.OpenHandle(path));
         return new ImageSplit(name, shapes, [.. samples.Select(s => s.Label)], description.Classes,
-            (i, pool, region) => Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels, pool, region, shapes[i], open).Pixels);
+            (i, pool, region) => Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels, open, pool, region, shapes[i]).Pixels);
     }
 
-    // With a pool, the sample's bytes and its pixels go through rented buffers (see ImageLoad). With a region, only that
-    // region is decoded; the sample must still have the shape it had when the shards were opened.
+    // Read through the split's kept shard handles. With a pool, the sample's bytes and its pixels go through rented
+    // buffers (see ImageLoad). With a region, only that region is decoded; the sample must still have the shape it had
+    // when the shards were opened.
     private static (byte[] Pixels, ImageShape Shape) Decode(string shard, long key, long offset, long length, int channels,
-        ArrayPool<byte>? pool = null, ImageRegion? region = null, ImageShape? opened = null,
-        Func<string, Microsoft.Win32.SafeHandles.SafeFileHandle>? handles = null)
+        Func<string, Microsoft.Win32.SafeHandles.SafeFileHandle> handles, ArrayPool<byte>? pool = null, ImageRegion? region = null, ImageShape? opened = null)
     {
         var bytes = pool?.Rent((int)length) ?? new byte[length];
         try
@@ -266,25 +265,15 @@ public static partial class ShardDataset
             Microsoft.Win32.SafeHandles.SafeFileHandle handle;
             try
             {
-                handle = handles?.Invoke(shard) ?? File.OpenHandle(shard);
+                handle = handles(shard);
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
                 throw new DataFormatException(shard, "missing since the shards were opened; start the run again");
             }
-            try
+            if (RandomAccess.Read(handle, bytes.AsSpan(0, (int)length), offset) != length)
             {
-                if (RandomAccess.Read(handle, bytes.AsSpan(0, (int)length), offset) != length)
-                {
-                    throw new DataFormatException(shard, $"sample {key} is cut short");
-                }
-            }
-            finally
-            {
-                if (handles is null)
-                {
-                    handle.Dispose();
-                }
+                throw new DataFormatException(shard, $"sample {key} is cut short");
             }
             string name = $"{shard} (sample {key})";
             var (rgb, shape) = region is { } r
