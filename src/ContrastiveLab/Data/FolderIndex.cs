@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using ContrastiveLab.IO;
 
@@ -44,40 +42,20 @@ internal sealed record FolderIndex(string Stamp, IReadOnlyList<FolderIndex.Entry
         ? [.. Directory.EnumerateFiles(folder).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal)]
         : [];
 
-    private static string StampOf(string root, IReadOnlyList<string> classes, List<List<string>> files)
-    {
-        var text = new StringBuilder(Version).Append('\n');
-        for (int label = 0; label < classes.Count; label++)
-        {
-            foreach (string file in files[label])
-            {
-                var info = new FileInfo(file);
-                text.Append(label).Append('\t').Append(Path.GetRelativePath(root, file)).Append('\t')
-                    .Append(info.Length).Append('\t').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
-            }
-            text.Append(classes[label]).Append('\n');
-        }
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-    }
+    private static string StampOf(string root, IReadOnlyList<string> classes, List<List<string>> files) =>
+        CacheFile.Stamp(Version, Enumerable.Range(0, classes.Count).SelectMany(label =>
+            files[label].Select(f => $"{label}\t{CacheFile.FileLine(Path.GetRelativePath(root, f), f)}").Append(classes[label])));
 
     private static FolderIndex? TryLoad(string root, string stamp, HashSet<string> listed)
     {
-        string path = Path.Combine(root, FileName);
-        try
-        {
-            var index = File.Exists(path) ? JsonSerializer.Deserialize<FolderIndex>(File.ReadAllText(path), Json) : null;
-            // A cache of another folder state, or one damaged, is rebuilt: it is a cache, never the only copy. Every path
-            // it names must be a file listed now, so a hand-edited cache cannot point outside the folder.
-            return index is { Entries: not null, Skipped: not null } && index.Stamp == stamp
-                && index.Entries.All(e => e.Path is not null && listed.Contains(e.Path) && e.Height > 0 && e.Width > 0 && (long)e.Height * e.Width <= ImageDecoder.MaxPixels)
-                && index.Skipped.All(p => p.Path is not null && listed.Contains(p.Path) && p.Reason is not null)
-                ? index
-                : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
-        {
-            return null;
-        }
+        var index = CacheFile.TryRead<FolderIndex>(Path.Combine(root, FileName), Json);
+        // A cache of another folder state, or one damaged, is rebuilt: it is a cache, never the only copy. Every path it
+        // names must be a file listed now, so a hand-edited cache cannot point outside the folder.
+        return index is { Entries: not null, Skipped: not null } && index.Stamp == stamp
+            && index.Entries.All(e => e.Path is not null && listed.Contains(e.Path) && e.Height > 0 && e.Width > 0 && (long)e.Height * e.Width <= ImageDecoder.MaxPixels)
+            && index.Skipped.All(p => p.Path is not null && listed.Contains(p.Path) && p.Reason is not null)
+            ? index
+            : null;
     }
 
     private static FolderIndex Build(string root, IReadOnlyList<string> classes, List<List<string>> files, string stamp)
@@ -110,14 +88,8 @@ internal sealed record FolderIndex(string Stamp, IReadOnlyList<FolderIndex.Entry
             }
         }
         var index = new FolderIndex(stamp, entries, skipped);
-        try
-        {
-            AtomicFile.WriteAllText(Path.Combine(root, FileName), JsonSerializer.Serialize(index, Json));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A read-only dataset folder is indexed again next time; nothing is lost.
-        }
+        // A read-only dataset folder is indexed again next time.
+        CacheFile.TryWrite(Path.Combine(root, FileName), JsonSerializer.Serialize(index, Json));
         return index;
     }
 }

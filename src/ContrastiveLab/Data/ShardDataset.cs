@@ -307,47 +307,21 @@ public static partial class ShardDataset
     // dataset's channels.
     private sealed record ShapeCache(string Stamp, int[][] Shapes);
 
-    private static string ShapeStamp(List<string> shards, int channels)
-    {
-        var text = new StringBuilder("shapes 1\n").Append(channels).Append('\n');
-        foreach (string shard in shards)
-        {
-            var info = new FileInfo(shard);
-            text.Append(Path.GetFileName(shard)).Append('\t').Append(info.Length).Append('\t').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
-        }
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-    }
+    private static string ShapeStamp(List<string> shards, int channels) =>
+        CacheFile.Stamp("shapes 1", shards.Select(shard => CacheFile.FileLine(Path.GetFileName(shard), shard)).Prepend(channels.ToString(CultureInfo.InvariantCulture)));
 
     // The cached shapes when they were made from these shards, else null (a damaged or foreign cache is rebuilt).
     private static ImageShape[]? LoadShapes(string folder, string stamp, int count)
     {
-        try
-        {
-            string path = Path.Combine(folder, FolderIndex.FileName);
-            var cache = File.Exists(path) ? JsonSerializer.Deserialize<ShapeCache>(File.ReadAllText(path), Json) : null;
-            if (cache is not { Shapes: not null } || cache.Stamp != stamp || cache.Shapes.Length != count
-                || !cache.Shapes.All(s => s is [1 or 3, > 0, > 0] && (long)s[1] * s[2] <= ImageDecoder.MaxPixels))
-            {
-                return null;
-            }
-            return [.. cache.Shapes.Select(s => new ImageShape(s[0], s[1], s[2]))];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
-        {
-            return null;
-        }
+        var cache = CacheFile.TryRead<ShapeCache>(Path.Combine(folder, FolderIndex.FileName), Json);
+        return cache is { Shapes: not null } && cache.Stamp == stamp && cache.Shapes.Length == count
+            && cache.Shapes.All(s => s is [1 or 3, > 0, > 0] && (long)s[1] * s[2] <= ImageDecoder.MaxPixels)
+            ? [.. cache.Shapes.Select(s => new ImageShape(s[0], s[1], s[2]))]
+            : null;
     }
 
-    private static void SaveShapes(string folder, string stamp, ImageShape[] shapes)
-    {
-        try
-        {
-            AtomicFile.WriteAllText(Path.Combine(folder, FolderIndex.FileName),
-                JsonSerializer.Serialize(new ShapeCache(stamp, [.. shapes.Select(s => s.ToArray())]), new JsonSerializerOptions(Json) { WriteIndented = false }));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Read-only shards are checked again next time; nothing is lost.
-        }
-    }
+    // Read-only shards are checked again next time.
+    private static void SaveShapes(string folder, string stamp, ImageShape[] shapes) =>
+        CacheFile.TryWrite(Path.Combine(folder, FolderIndex.FileName),
+            JsonSerializer.Serialize(new ShapeCache(stamp, [.. shapes.Select(s => s.ToArray())]), new JsonSerializerOptions(Json) { WriteIndented = false }));
 }
