@@ -98,7 +98,7 @@ public static class FolderDatasetReader
 
     // One image (or a region of it), decoded when the loader asks for it; the index said what it must look like. With a
     // pool, the file's bytes and the pixels go through rented buffers (see ImageLoad).
-    private static byte[] Decode(string root, FolderIndex.Entry entry, ImageShape expected, ArrayPool<byte>? pool, ImageRegion? region)
+    private static byte[] Decode(string root, FolderIndex.Entry entry, ImageShape expected, ArrayPool<byte>? pool, ImageRegion region)
     {
         string file = Path.Combine(root, entry.Path);
         byte[] bytes;
@@ -126,18 +126,8 @@ public static class FolderDatasetReader
         }
         try
         {
-            var (pixels, shape) = region is { } r
-                ? ImageDecoder.DecodeRgbRegion(bytes.AsSpan(0, length), file, r, pool)
-                : ImageDecoder.DecodeRgb(bytes.AsSpan(0, length), file, pool);
-            if (shape != expected || pixels is null)
-            {
-                if (pixels is not null)
-                {
-                    pool?.Return(pixels);
-                }
-                throw new DataFormatException(file, $"changed since the folder was indexed: {shape.Width}x{shape.Height} now, {expected.Width}x{expected.Height} in {FolderIndex.FileName}; start the run again to index it anew");
-            }
-            return pixels;
+            var (pixels, shape) = ImageDecoder.DecodeRgbRegion(bytes.AsSpan(0, length), file, region, pool, expected);
+            return pixels ?? throw new DataFormatException(file, $"changed since the folder was indexed: {shape.Width}x{shape.Height} now, {expected.Width}x{expected.Height} in {FolderIndex.FileName}; start the run again to index it anew");
         }
         finally
         {

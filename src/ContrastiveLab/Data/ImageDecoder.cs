@@ -56,15 +56,21 @@ public static class ImageDecoder
     /// <param name="path">Names the file in errors.</param>
     /// <param name="region">The rows and columns wanted.</param>
     /// <param name="pool">As for <see cref="DecodeRgb"/>: null, an exact array; otherwise a rented one.</param>
-    /// <returns>The region's pixels, or null when the image (whose shape is returned) does not contain the region.</returns>
-    public static (byte[]? Pixels, ImageShape Shape) DecodeRgbRegion(ReadOnlySpan<byte> bytes, string path, ImageRegion region, ArrayPool<byte>? pool = null)
+    /// <param name="expected">The height and width the image had when it was indexed, if known.</param>
+    /// <returns>
+    /// The region's pixels, or null (nothing decoded) when the image, whose shape is returned, does not contain the region
+    /// or has not the height and width of <paramref name="expected"/>.
+    /// </returns>
+    public static (byte[]? Pixels, ImageShape Shape) DecodeRgbRegion(ReadOnlySpan<byte> bytes, string path, ImageRegion region, ArrayPool<byte>? pool = null,
+        ImageShape? expected = null)
     {
         using var data = CopyToNative(bytes);
         using var codec = Open(data, bytes, path, out string format);
         var shape = new ImageShape(3, codec.Info.Height, codec.Info.Width);
         bool inside = region.Height > 0 && region.Width > 0 && region.Top >= 0 && region.Left >= 0
             && region.Top + region.Height <= shape.Height && region.Left + region.Width <= shape.Width;
-        return (inside ? Decode(codec, format, path, region, pool) : null, shape);
+        bool same = expected is not { } e || (e.Height == shape.Height && e.Width == shape.Width);
+        return (inside && same ? Decode(codec, format, path, region, pool) : null, shape);
     }
 
     // The codec for the file, after the checks that keep a hostile header from allocating.

@@ -9,11 +9,11 @@ namespace ContrastiveLab.Data;
 public delegate void RegionReader(ReadOnlySpan<byte> pixels, ImageRegion held);
 
 /// <summary>
-/// Decodes <paramref name="region"/> of image <paramref name="index"/> of a split (the whole image when null) to
+/// Decodes <paramref name="region"/> of image <paramref name="index"/> of a split (inside the image's indexed shape) to
 /// (C, rows, columns) uint8 pixels, which fill the first C·rows·columns bytes of the returned array. With a
 /// <paramref name="pool"/> the array is rented from it (the caller returns it); without one it holds exactly the pixels.
 /// </summary>
-public delegate byte[] ImageLoad(int index, ArrayPool<byte>? pool, ImageRegion? region);
+public delegate byte[] ImageLoad(int index, ArrayPool<byte>? pool, ImageRegion region);
 
 /// <summary>
 /// One split of a dataset (train, test, val) held in memory as uint8 pixels in channel, height, width order.
@@ -146,7 +146,7 @@ public sealed class ImageSplit
 
     /// <summary>Image <paramref name="index"/>'s (C, H, W) uint8 pixels (decoded now, for a split that is not <see cref="InMemory"/>).</summary>
     public ReadOnlySpan<byte> Image(int index) => _load is not null
-        ? _load(index, null, null)
+        ? _load(index, null, Whole(index))
         : _pixels.AsSpan((int)_offsets[index], (int)(_offsets[index + 1] - _offsets[index]));
 
     /// <summary>
@@ -159,10 +159,9 @@ public sealed class ImageSplit
     public void ReadRegion(int index, ImageRegion region, RegionReader read)
     {
         var shape = Shape(index);
-        var whole = new ImageRegion(0, 0, shape.Height, shape.Width);
         if (_load is null)
         {
-            read(Image(index), whole);
+            read(Image(index), Whole(index));
             return;
         }
         if (region.Top < 0 || region.Left < 0 || region.Height < 1 || region.Width < 1
@@ -170,7 +169,7 @@ public sealed class ImageSplit
         {
             throw new ArgumentOutOfRangeException(nameof(region), region, $"not inside image {index} of {shape.Width}x{shape.Height}");
         }
-        byte[] pixels = _load(index, ArrayPool<byte>.Shared, region == whole ? null : region);
+        byte[] pixels = _load(index, ArrayPool<byte>.Shared, region);
         try
         {
             read(pixels.AsSpan(0, shape.Channels * region.Height * region.Width), region);
@@ -180,6 +179,8 @@ public sealed class ImageSplit
             ArrayPool<byte>.Shared.Return(pixels);
         }
     }
+
+    private ImageRegion Whole(int index) => new(0, 0, Shape(index).Height, Shape(index).Width);
 
     /// <summary>Image <paramref name="index"/>'s pixels reordered to (H, W, C), as image files and NumPy hold them.</summary>
     public byte[] ImageHwc(int index)

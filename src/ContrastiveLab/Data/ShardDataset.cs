@@ -277,15 +277,11 @@ public static partial class ShardDataset
             }
             string name = $"{shard} (sample {key})";
             var (rgb, shape) = region is { } r
-                ? ImageDecoder.DecodeRgbRegion(bytes.AsSpan(0, (int)length), name, r, pool)
+                ? ImageDecoder.DecodeRgbRegion(bytes.AsSpan(0, (int)length), name, r, pool, opened)
                 : ImageDecoder.DecodeRgb(bytes.AsSpan(0, (int)length), name, pool);
             var grey = new ImageShape(1, shape.Height, shape.Width);
-            if (rgb is null || (opened is { } o && o != (channels == 3 ? shape : grey)))
+            if (rgb is null)
             {
-                if (rgb is not null)
-                {
-                    pool?.Return(rgb);
-                }
                 throw new DataFormatException(name, $"changed since the shards were opened: {shape.Width}x{shape.Height} now");
             }
             if (channels == 3)

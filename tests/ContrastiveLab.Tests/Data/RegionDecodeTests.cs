@@ -80,12 +80,19 @@ public sealed class RegionDecodeTests
     }
 
     [Fact]
-    public void A_region_outside_the_image_gives_no_pixels_and_the_image_shape()
+    public void A_region_outside_the_image_or_an_image_of_another_size_gives_no_pixels_and_the_image_shape()
     {
         string file = Kinds().First();
         byte[] bytes = File.ReadAllBytes(file);
         var (_, shape) = ImageDecoder.DecodeRgb(bytes, file);
         var (pixels, regionShape) = ImageDecoder.DecodeRgbRegion(bytes, file, new ImageRegion(1, 0, shape.Height, shape.Width));
+        Assert.Null(pixels);
+        Assert.Equal(shape, regionShape);
+
+        // So does an image that is no longer the size it was indexed at.
+        var whole = new ImageRegion(0, 0, shape.Height, shape.Width);
+        Assert.NotNull(ImageDecoder.DecodeRgbRegion(bytes, file, whole, expected: shape).Pixels);
+        (pixels, regionShape) = ImageDecoder.DecodeRgbRegion(bytes, file, whole, expected: shape with { Width = shape.Width + 1 });
         Assert.Null(pixels);
         Assert.Equal(shape, regionShape);
     }
