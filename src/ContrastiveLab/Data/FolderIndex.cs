@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using ContrastiveLab.IO;
 
@@ -66,7 +67,10 @@ internal sealed record FolderIndex(string Stamp, IReadOnlyList<FolderIndex.Entry
         {
             try
             {
-                results[i] = (ImageDecoder.DecodeRgb(File.ReadAllBytes(all[i].File), all[i].File).Shape, null);
+                // Decoded only to be checked: the pixels go back to the pool at once.
+                var (pixels, shape) = ImageDecoder.DecodeRgb(File.ReadAllBytes(all[i].File), all[i].File, ArrayPool<byte>.Shared);
+                ArrayPool<byte>.Shared.Return(pixels);
+                results[i] = (shape, null);
             }
             catch (DataFormatException e)
             {

@@ -222,7 +222,10 @@ public static partial class ShardDataset
             {
                 try
                 {
-                    shapes[i] = Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels, open).Shape;
+                    // Decoded only to be checked: the pixels go back to the pool at once.
+                    var (pixels, shape) = Decode(samples[i].Shard, samples[i].Key, samples[i].Offset, samples[i].Length, description.Channels, open, ArrayPool<byte>.Shared);
+                    ArrayPool<byte>.Shared.Return(pixels);
+                    shapes[i] = shape;
                 }
                 catch (DataFormatException e)
                 {
