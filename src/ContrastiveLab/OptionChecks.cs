@@ -1,4 +1,3 @@
-using System.Globalization;
 using ContrastiveLab.Core;
 
 namespace ContrastiveLab;

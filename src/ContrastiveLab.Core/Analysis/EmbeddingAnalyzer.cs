@@ -1,5 +1,4 @@
 using ContrastiveLab.Core.Metrics;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Core.Analysis;
 

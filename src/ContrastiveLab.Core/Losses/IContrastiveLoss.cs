@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace ContrastiveLab.Core.Losses;
 
 /// <summary>A stateless contrastive objective over L2-normalised features.</summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace ContrastiveLab.Core.Losses;
 
 /// <summary>Where a loss takes its negatives from. One call shape serves SimCLR, memory banks and queues.</summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace ContrastiveLab.Core.Metrics;
 
 /// <summary>Validation and normalisation shared by the metrics: every failure is an <see cref="ArgumentException"/> naming the input.</summary>

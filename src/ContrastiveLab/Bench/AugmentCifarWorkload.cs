@@ -4,15 +4,11 @@ namespace ContrastiveLab.Bench;
 
 /// <summary>Workload 6: augmented views per second on one thread (so per core) for the paper's CIFAR preset on
 /// random 3×32×32 images; no PyTorch counterpart (torchvision is not part of the reference).</summary>
-public sealed class AugmentCifarWorkload : IBenchWorkload
+public sealed class AugmentCifarWorkload() : BenchWorkload("augment-cifar",
+    "cifar-paper augmentation on one thread: images_per_s (per core)")
 {
-    public string Name => "augment-cifar";
-
-    public string Description => "cifar-paper augmentation on one thread: images_per_s (per core)";
-
-    public IReadOnlyList<BenchResult> Run(BenchSettings settings)
+    protected override IReadOnlyList<BenchResult> Measure(BenchSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(settings);
         int images = settings.Smoke ? 20 : 20_000;
         double rate = ImagesPerSecondPerCore(AugmentationPresets.CifarPaper, 3, 32, 32, images, settings.Smoke ? 1 : settings.Repeats);
         return [new BenchResult(Name, "", new Dictionary<string, double> { ["images_per_s"] = rate }, "one thread, i.e. per core")];

@@ -1,7 +1,5 @@
-using System.Globalization;
 using ContrastiveLab.Models;
 using ContrastiveLab.Runtime;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Bench;
 
@@ -12,7 +10,8 @@ namespace ContrastiveLab.Bench;
 /// CPU that hides its cache sizes the oneDNN side is not run (it dies with SIGFPE there). Milliseconds, median; then
 /// a whole ResNet-50 (CIFAR stem) training step with the guard forced on and off, images/s.
 /// </summary>
-public sealed class ConvGuardWorkload : IBenchWorkload
+public sealed class ConvGuardWorkload() : BenchWorkload("conv-guard",
+    "ResNet-50's strided 1x1 shortcuts, forward + backward, as the guard's matrix product and as oneDNN's convolution: ms")
 {
     private static readonly (string Stem, long Batch, long In, long Out, long Size)[] Shapes =
     [
@@ -24,13 +23,8 @@ public sealed class ConvGuardWorkload : IBenchWorkload
         ("imagenet", 8, 1024, 2048, 14),
     ];
 
-    public string Name => "conv-guard";
-
-    public string Description => "ResNet-50's strided 1x1 shortcuts, forward + backward, as the guard's matrix product and as oneDNN's convolution: ms";
-
-    public IReadOnlyList<BenchResult> Run(BenchSettings settings)
+    protected override IReadOnlyList<BenchResult> Measure(BenchSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(settings);
         bool oneDnnSafe = !CpuCacheProbe.Probe().Hidden;
         var results = new List<BenchResult>();
         foreach (var (stem, batch0, cin, cout, size0) in settings.Smoke ? Shapes.Take(1) : Shapes)

@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json.Nodes;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Data;
 using SkiaSharp;
@@ -14,20 +12,16 @@ namespace ContrastiveLab.Bench;
 /// RandomResizedCrop(224), a flip and colour jitter on one thread. The Python side is
 /// benchmarks/pytorch/decode_pillow.py run with /usr/bin/python3 (Debian's python3-pil and python3-torchvision).
 /// </summary>
-public sealed class DecodeImageNetWorkload : IBenchWorkload
+public sealed class DecodeImageNetWorkload() : BenchWorkload("decode-imagenet",
+    "JPEG decode + RandomResizedCrop(224) + flip + colour jitter, one thread: images_per_s ours (crop first, its rows decoded; and whole decodes) and Pillow's, same files")
 {
     private const string Python = "/usr/bin/python3";
-
-    public string Name => "decode-imagenet";
-
-    public string Description => "JPEG decode + RandomResizedCrop(224) + flip + colour jitter, one thread: images_per_s ours (crop first, its rows decoded; and whole decodes) and Pillow's, same files";
 
     /// <summary>The augmentation measured: the ImageNet100 preset without its blur and grayscale.</summary>
     public static AugmentationOptions Preset { get; } = AugmentationPresets.ImageNet100 with { Name = "decode-bench", BlurProbability = 0, GrayscaleProbability = 0 };
 
-    public IReadOnlyList<BenchResult> Run(BenchSettings settings)
+    protected override IReadOnlyList<BenchResult> Measure(BenchSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(settings);
         int count = settings.Smoke ? 8 : 2000;
         string folder = Directory.CreateTempSubdirectory("contrastivelab-decode-").FullName;
         try

@@ -1,18 +1,11 @@
-using static TorchSharp.torch;
-
 namespace ContrastiveLab.Bench;
 
 /// <summary>Workload 7: one 2048×2048 by 2048×2048 float32 matrix product into a preallocated output, GFLOP/s
 /// (2·n³ operations): the ceiling the other workloads are read against.</summary>
-public sealed class GemmWorkload : IBenchWorkload
+public sealed class GemmWorkload() : BenchWorkload("gemm", "2048^3 float32 matrix product: gflops")
 {
-    public string Name => "gemm";
-
-    public string Description => "2048^3 float32 matrix product: gflops";
-
-    public IReadOnlyList<BenchResult> Run(BenchSettings settings)
+    protected override IReadOnlyList<BenchResult> Measure(BenchSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(settings);
         long n = settings.Smoke ? 64 : 2048;
         using var scope = NewDisposeScope();
         manual_seed(4);

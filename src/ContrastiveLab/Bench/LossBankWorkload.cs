@@ -1,7 +1,5 @@
-using System.Globalization;
 using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Runtime;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Bench;
 
@@ -13,18 +11,14 @@ namespace ContrastiveLab.Bench;
 /// counts the bank and everything still live in the process (<c>baseline_rss_mb</c>: the .NET runtime, libtorch,
 /// model code of earlier workloads).
 /// </summary>
-public sealed class LossBankWorkload : IBenchWorkload
+public sealed class LossBankWorkload() : BenchWorkload("loss-bank",
+    "contrastive loss fwd+bwd, B = 256, D = 128, M = 16,384 and 1,281,167: ms, peak_rss_mb")
 {
     /// <summary>The bank sizes measured.</summary>
     public static IReadOnlyList<long> BankSizes { get; } = [16_384, 1_281_167];
 
-    public string Name => "loss-bank";
-
-    public string Description => "contrastive loss fwd+bwd, B = 256, D = 128, M = 16,384 and 1,281,167: ms, peak_rss_mb";
-
-    public IReadOnlyList<BenchResult> Run(BenchSettings settings)
+    protected override IReadOnlyList<BenchResult> Measure(BenchSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(settings);
         var results = new List<BenchResult>();
         foreach (long m in settings.Smoke ? [1024] : BankSizes)
         {

@@ -1,5 +1,4 @@
 using ContrastiveLab.Core.Metrics;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Bench;
 
@@ -8,15 +7,11 @@ namespace ContrastiveLab.Bench;
 /// random embeddings of D = 128 with 10 random labels; seconds, and the useful GFLOP/s of the uniformity's pair
 /// products (N(N−1)/2 · 2D floating-point operations), to be read against the GEMM rate.
 /// </summary>
-public sealed class MetricsWorkload : IBenchWorkload
+public sealed class MetricsWorkload() : BenchWorkload("metrics",
+    "uniformity + tolerance over N = 60,000, D = 128: seconds, gflops (useful pair products)")
 {
-    public string Name => "metrics";
-
-    public string Description => "uniformity + tolerance over N = 60,000, D = 128: seconds, gflops (useful pair products)";
-
-    public IReadOnlyList<BenchResult> Run(BenchSettings settings)
+    protected override IReadOnlyList<BenchResult> Measure(BenchSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(settings);
         long n = settings.Smoke ? 300 : 60_000;
         const long d = 128;
         using var scope = NewDisposeScope();

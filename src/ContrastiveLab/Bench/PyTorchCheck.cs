@@ -1,10 +1,7 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Core.Metrics;
 using ContrastiveLab.IO;
 using ContrastiveLab.Models;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Bench;
 

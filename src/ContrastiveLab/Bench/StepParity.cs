@@ -1,15 +1,10 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
 using ContrastiveLab.Models;
 using ContrastiveLab.Training;
 using ContrastiveLab.Training.Sources;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Bench;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Data;
 using ContrastiveLab.Runtime;
@@ -14,15 +13,11 @@ namespace ContrastiveLab.Bench;
 /// memory does not grow with the folder: <c>baseline_rss_mb</c> is the largest sample of the epoch's first tenth,
 /// <c>peak_rss_mb</c> the largest of all; the note lists every sample, the first taken before the loader started.
 /// </summary>
-public sealed class StreamFolderWorkload : IBenchWorkload
+public sealed class StreamFolderWorkload() : BenchWorkload("stream-folder",
+    "20,000-JPEG folder, one epoch of batch-256 224x224 views (1 and 2 views an image) on every core: images_per_s, baseline_rss_mb (first tenth), peak_rss_mb")
 {
-    public string Name => "stream-folder";
-
-    public string Description => "20,000-JPEG folder, one epoch of batch-256 224x224 views (1 and 2 views an image) on every core: images_per_s, baseline_rss_mb (first tenth), peak_rss_mb";
-
-    public IReadOnlyList<BenchResult> Run(BenchSettings settings)
+    protected override IReadOnlyList<BenchResult> Measure(BenchSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(settings);
         int images = settings.Smoke ? 40 : 20_000, classes = settings.Smoke ? 4 : 100, batch = settings.Smoke ? 8 : 256;
         string root = Directory.CreateTempSubdirectory("contrastivelab-stream-").FullName;
         try

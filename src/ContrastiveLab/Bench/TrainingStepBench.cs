@@ -2,7 +2,6 @@ using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Models;
 using ContrastiveLab.Training;
 using ContrastiveLab.Training.Sources;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Bench;
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
 using ContrastiveLab.IO;
 
 namespace ContrastiveLab.Data;

@@ -1,8 +1,5 @@
 using System.Buffers;
 using System.Formats.Tar;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using ContrastiveLab.IO;
 using SkiaSharp;

@@ -1,6 +1,5 @@
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Models;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Evaluation;
 

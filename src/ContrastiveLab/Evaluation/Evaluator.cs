@@ -1,9 +1,6 @@
-using System.Globalization;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Core.Metrics;
 using ContrastiveLab.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Evaluation;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using TorchSharp;
-
 namespace ContrastiveLab.IO;
 
 /// <summary>

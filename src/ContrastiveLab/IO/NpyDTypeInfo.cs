@@ -1,5 +1,3 @@
-using TorchSharp;
-
 namespace ContrastiveLab.IO;
 
 /// <summary>How each <see cref="NpyDType"/> is spelled in a header, how wide it is and which .NET and libtorch types hold it.</summary>

@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
-using TorchSharp;
 
 namespace ContrastiveLab.IO;
 

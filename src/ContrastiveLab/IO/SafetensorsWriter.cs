@@ -1,7 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
-using System.Text.Json.Nodes;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.IO;
 

@@ -1,7 +1,3 @@
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
-
 namespace ContrastiveLab.Models;
 
 /// <summary>ResNet bottleneck block (1×1, 3×3 with the stride, 1×1 ×4), parameters named as torchvision's.</summary>

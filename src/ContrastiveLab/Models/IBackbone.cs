@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace ContrastiveLab.Models;
 
 /// <summary>A network mapping (B, C, H, W) images to (B, FeatureDim) pooled features.</summary>

@@ -1,8 +1,4 @@
 using ContrastiveLab.Runtime;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 
 namespace ContrastiveLab.Models;
 

@@ -1,7 +1,3 @@
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch.nn;
-
 namespace ContrastiveLab.Models;
 
 /// <summary>Shared pieces of the ResNet builders.</summary>

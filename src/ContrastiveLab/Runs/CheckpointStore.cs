@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 
 using ContrastiveLab.IO;
 using ContrastiveLab.RunFormat;

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace ContrastiveLab.Runs;
 
 /// <summary>Saves and loads single tensors in TorchSharp's binary format (dtype, shape, raw data).</summary>

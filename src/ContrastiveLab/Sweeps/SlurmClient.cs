@@ -1,7 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ContrastiveLab.IO;
 
 namespace ContrastiveLab.Sweeps;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using ContrastiveLab.IO;
 using ContrastiveLab.RunFormat;
 using ContrastiveLab.Training;

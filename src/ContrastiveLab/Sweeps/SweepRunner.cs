@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using ContrastiveLab.IO;
 using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;

@@ -1,10 +1,7 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
 using ContrastiveLab.RunFormat;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.TrainedRuns;
 

@@ -1,14 +1,9 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
 using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.TrainedRuns;
 

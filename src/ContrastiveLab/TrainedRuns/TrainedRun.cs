@@ -3,8 +3,6 @@ using ContrastiveLab.Models;
 using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.TrainedRuns;
 

@@ -1,7 +1,5 @@
-using System.Text.Json.Nodes;
 using ContrastiveLab.IO;
 using ContrastiveLab.Runs;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Training;
 

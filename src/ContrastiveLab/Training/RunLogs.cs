@@ -1,4 +1,3 @@
-using System.Globalization;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;

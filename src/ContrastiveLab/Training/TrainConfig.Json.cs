@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace ContrastiveLab.Training;
 
 // Reading and writing config.json: the strict reader that names a wrong key or value in one line.

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace ContrastiveLab.Training;
 
 /// <summary>How to run a <see cref="TrainConfig"/>: where, on what, and who listens.</summary>

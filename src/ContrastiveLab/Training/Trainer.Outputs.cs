@@ -1,12 +1,9 @@
-using System.Globalization;
-using System.Text;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
 using ContrastiveLab.Models;
 using ContrastiveLab.RunFormat;
 using ContrastiveLab.Training.Sources;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Training;
 

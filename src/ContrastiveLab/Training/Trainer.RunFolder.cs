@@ -1,10 +1,6 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ContrastiveLab.IO;
 using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
-using TorchSharp;
 
 namespace ContrastiveLab.Training;
 

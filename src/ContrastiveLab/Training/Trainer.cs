@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using ContrastiveLab.Augmentation;
 using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Data;
@@ -10,7 +9,6 @@ using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
 using ContrastiveLab.Runtime;
 using ContrastiveLab.Training.Sources;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Training;
 

@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;

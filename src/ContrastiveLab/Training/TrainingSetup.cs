@@ -1,8 +1,6 @@
 using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Models;
 using ContrastiveLab.Training.Sources;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Training;
 

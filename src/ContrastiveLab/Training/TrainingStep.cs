@@ -1,7 +1,6 @@
 using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Models;
 using ContrastiveLab.Training.Sources;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Training;
 

@@ -1,6 +1,5 @@
 using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Models;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Training.Sources;
 

@@ -1,7 +1,5 @@
 using ContrastiveLab.Core.Losses;
 using ContrastiveLab.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ContrastiveLab.Training.Sources;
 
