@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ContrastiveLab.Sweeps;
+using ContrastiveLab.Tests.Cli;
 using ContrastiveLab.Training;
 
 namespace ContrastiveLab.Tests.Sweeps;
@@ -14,7 +15,9 @@ public sealed class SweepTests : IDisposable
     public void Every_preset_parses_and_expands_to_valid_distinct_runs()
     {
         Assert.Contains("cpu-quick", SweepPresets.Names);
-        Assert.Equal(11, SweepPresets.Names.Count);
+        // Every file of presets/ is embedded and known by its name, and nothing else is.
+        var files = Directory.GetFiles(Path.Combine(CliRunner.RepositoryRoot(), "presets"), "*.json").Select(Path.GetFileNameWithoutExtension);
+        Assert.Equal(files.Order(StringComparer.Ordinal), SweepPresets.Names.Order(StringComparer.Ordinal));
         // The default and its memory-bank variant train the same grid and seeds; only the negative source differs.
         var quick = SweepPresets.Get("cpu-quick").Expand();
         var bank = SweepPresets.Get("cpu-quick-bank").Expand();
