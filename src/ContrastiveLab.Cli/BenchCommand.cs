@@ -25,7 +25,7 @@ public static class BenchCommand
         var reference = new Option<string>("--reference") { Description = "the PyTorch reference script", DefaultValueFactory = _ => Path.Combine("benchmarks", "pytorch", "reference.py") };
         var writeCheck = new Option<string?>("--write-check") { Description = "only write the check inputs and our values into this folder (for reference.py --check)" };
         var writeParity = new Option<string?>("--write-parity") { Description = "only run 50 training steps per negative source and write their inputs and our results into this folder (for parity.py)" };
-        var command = new Command("bench", "Benchmark the training step, the loss, the metrics, augmentation and GEMM; optionally against PyTorch.")
+        var command = new Command("bench", "Benchmark the training step, the loss, the metrics, augmentation, JPEG decoding, folder streaming and GEMM, optionally against PyTorch; or write the inputs of the PyTorch check (--write-check) or of the step-parity replay (--write-parity).")
         {
             json, only, smoke, repeats, compare, python, reference, writeCheck, writeParity,
         };
