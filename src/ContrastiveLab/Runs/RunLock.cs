@@ -71,7 +71,7 @@ public sealed class RunLock : IDisposable
         try
         {
             stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
-            if (!File.Exists(path))
+            if (!IsStillAt(stream, path))
             {
                 // The holder removed the file between our open and our lock (it was finishing): what we locked is no
                 // longer the folder's lock file, so take the lock again on the path as it is now.
@@ -109,6 +109,32 @@ public sealed class RunLock : IDisposable
             }
             throw new RunLockedException($"run folder {runDirectory} is in use by {holder}; wait for it to finish or pick another --out");
         }
+    }
+
+    /// <summary>
+    /// True when the file <paramref name="stream"/> has open is still the one at <paramref name="path"/>. A path that
+    /// exists is not enough: another process may have created a new lock file there after the holder removed the
+    /// one we opened, and then both would think they hold the folder. On Linux the open file's entry in
+    /// <c>/proc/self/fd</c> says whether it was removed; elsewhere only the path is checked.
+    /// </summary>
+    internal static bool IsStillAt(FileStream stream, string path)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                string? target = new FileInfo($"/proc/self/fd/{stream.SafeFileHandle.DangerousGetHandle()}").LinkTarget;
+                if (target is not null && target.EndsWith(" (deleted)", StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // No /proc: fall back to the path.
+            }
+        }
+        return File.Exists(path);
     }
 
     /// <summary>Releases the lock and removes its file, so a finished or stopped run leaves no <c>.lock</c> behind.</summary>
