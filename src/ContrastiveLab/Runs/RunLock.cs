@@ -79,7 +79,7 @@ public sealed class RunLock : IDisposable
                 return TryOnce(runDirectory);
             }
             stream.SetLength(0);
-            var pid = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             stream.Write(pid);
             stream.Flush();
             return new RunLock(stream, path);
@@ -93,21 +93,40 @@ public sealed class RunLock : IDisposable
         catch (IOException)
         {
             stream?.Dispose();
-            string holder = "another process";
-            try
-            {
-                using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                using var text = new StreamReader(reader);
-                string pid = text.ReadToEnd().Trim();
-                if (pid.Length > 0)
-                {
-                    holder = $"process {pid}";
-                }
-            }
-            catch (IOException)
-            {
-            }
+            string holder = HolderPid(path) is { } pid ? $"process {pid}" : "another process";
             throw new RunLockedException($"run folder {runDirectory} is in use by {holder}; wait for it to finish or pick another --out");
+        }
+    }
+
+    /// <summary>
+    /// The process id the holder wrote into the lock file, or null. Read with the C library, not a FileStream: .NET takes
+    /// a shared lock on every file it opens, which the holder's exclusive lock refuses. Only digits are believed.
+    /// </summary>
+    private static unsafe string? HolderPid(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+        int fd = Runtime.NativeMethods.Open(path, Runtime.NativeMethods.ORdOnly);
+        if (fd < 0)
+        {
+            return null;
+        }
+        try
+        {
+            Span<byte> buffer = stackalloc byte[24];
+            nint count;
+            fixed (byte* start = buffer)
+            {
+                count = Runtime.NativeMethods.Read(fd, start, (nuint)buffer.Length);
+            }
+            string text = count > 0 ? Encoding.ASCII.GetString(buffer[..(int)count]).Trim() : "";
+            return text.Length is > 0 and < 20 && text.All(char.IsAsciiDigit) ? text : null;
+        }
+        finally
+        {
+            _ = Runtime.NativeMethods.Close(fd);
         }
     }
 

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace ContrastiveLab.Runtime;
 
-/// <summary>The few glibc entry points the runtime set-up and durable file writes need.</summary>
+/// <summary>The few glibc entry points the runtime set-up, durable file writes and the run lock need.</summary>
 internal static partial class NativeMethods
 {
     internal const int RtldLazy = 0x1;
@@ -27,6 +27,9 @@ internal static partial class NativeMethods
 
     [LibraryImport("libc.so.6", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial int Open(string path, int flags);
+
+    [LibraryImport("libc.so.6", EntryPoint = "read", SetLastError = true)]
+    internal static unsafe partial nint Read(int fd, byte* buffer, nuint count);
 
     [LibraryImport("libc.so.6", EntryPoint = "fsync", SetLastError = true)]
     internal static partial int Fsync(int fd);

@@ -143,6 +143,7 @@ public sealed class TrainerTests : IDisposable
         {
             var e = Assert.Throws<RunLockedException>(() => RunLock.Acquire(dir));
             Assert.Contains(dir, e.Message);
+            Assert.Contains($"process {Environment.ProcessId}", e.Message);
         }
         using var again = RunLock.Acquire(dir);
     }
