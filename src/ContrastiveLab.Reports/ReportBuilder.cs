@@ -199,7 +199,7 @@ public static class ReportBuilder
     {
         yield return new HeadingBlock(2, "What was run");
         var machines = runs.Select(r => r.Environment).Where(e => e is not null)
-            .Select(e => $"{e!.Machine} ({e.Os}, {e.Cores} cores, {e.Device}; TorchSharp {e.Versions.GetValueOrDefault("torchsharp", "?")}, libtorch {e.Versions.GetValueOrDefault("libtorch", "?")}, .NET {e.Versions.GetValueOrDefault("dotnet", "?")})")
+            .Select(e => $"{e!.Machine} ({e.Os}, {e.Cores} cores, {e.Device}; ContrastiveLab {e.Versions.GetValueOrDefault("contrastivelab", "?")}, TorchSharp {e.Versions.GetValueOrDefault("torchsharp", "?")}, libtorch {e.Versions.GetValueOrDefault("libtorch", "?")}, .NET {e.Versions.GetValueOrDefault("dotnet", "?")})")
             .Distinct().ToArray();
         double total = runs.Where(r => double.IsFinite(r.Summary.WallSeconds)).Sum(r => r.Summary.WallSeconds);
         yield return new BulletsBlock(

@@ -68,6 +68,12 @@ public static class ModelExport
         return [.. tensors.Select(t => t.Key)];
     }
 
-    /// <summary>The toolkit's version as written into exports.</summary>
-    public static string Version { get; } = typeof(ModelExport).Assembly.GetName().Version?.ToString() ?? "unknown";
+    /// <summary>
+    /// The toolkit's version as written into exports and run folders' environment.json: the version and the commit it
+    /// was built from (<c>0.9.0+&lt;sha&gt;</c>), or the bare version when the build saw no git repository.
+    /// </summary>
+    public static string Version { get; } =
+        typeof(ModelExport).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
+        ?? typeof(ModelExport).Assembly.GetName().Version?.ToString() ?? "unknown";
 }

@@ -136,7 +136,7 @@ public static partial class Trainer
 
     private static JsonObject EnvironmentJson(TrainConfig config, TrainRunOptions options) => new()
     {
-        ["contrastivelab"] = typeof(Trainer).Assembly.GetName().Version?.ToString(),
+        ["contrastivelab"] = ModelExport.Version,
         ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
         ["libtorch"] = LibTorchVersion,
         ["dotnet"] = Environment.Version.ToString(),

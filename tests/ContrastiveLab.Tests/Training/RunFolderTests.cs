@@ -85,6 +85,9 @@ public sealed class RunFolderTests : IDisposable
         string referenced = System.Text.RegularExpressions.Regex.Match(props, "<LibTorchVersion>([^<]+)</LibTorchVersion>").Groups[1].Value;
         var environment = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "environment.json")))!;
         Assert.Equal(referenced, environment["libtorch"]!.GetValue<string>());
+        // ...and the toolkit's version from Directory.Build.props, with the commit it was built from when git was there.
+        string version = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(ContrastiveLab.Tests.Cli.CliRunner.RepositoryRoot(), "Directory.Build.props")), "<Version>([^<]+)</Version>").Groups[1].Value;
+        Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(version)}(\\+[0-9a-f]{{40}})?$", environment["contrastivelab"]!.GetValue<string>());
         Assert.False(File.Exists(Path.Combine(dir, RunLock.FileName)));
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(dir), p => Path.GetFileName(p).StartsWith('.'));
 
