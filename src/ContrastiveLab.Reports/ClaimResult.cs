@@ -37,7 +37,8 @@ public sealed record ClaimTest(string Quantity, Estimate Estimate, double Thresh
     public string Describe(bool withVerdict = true)
     {
         string V(double x) => InPoints ? ClaimsChecker.Pt(x) : ClaimsChecker.Signed(x);
-        string interval = double.IsFinite(Estimate.StandardError) ? $"95 % interval [{V(Estimate.Low)}, {V(Estimate.High)}]" : "no interval";
+        string chosen = Estimate.ChosenFrom > 1 ? $" for the best of {Estimate.ChosenFrom} (Bonferroni: {(100 - 5.0 / Estimate.ChosenFrom).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} % each)" : "";
+        string interval = double.IsFinite(Estimate.StandardError) ? $"95 % interval{chosen} [{V(Estimate.Low)}, {V(Estimate.High)}]" : "no interval";
         string holds = $"the claim holds {(ClaimAbove ? "above" : "below")} {V(Threshold)}";
         return $"{Quantity} = {V(Estimate.Value)}, {interval} ({holds}{(withVerdict ? ": " + Verdict.Words() : "")})";
     }

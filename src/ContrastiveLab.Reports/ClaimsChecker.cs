@@ -158,10 +158,11 @@ public static class ClaimsChecker
             return Outcome.NotTestable($"needs contrastive runs at ≥ 3 τ; have {usable.Length}.");
         }
         var best = usable[1..^1].MaxBy(p => p.Accuracy!.Value)!;
+        int candidates = usable.Length - 2;
         ClaimTest[] tests =
         [
-            Test($"{acc} at τ = {F(best.Tau)} minus τ = {F(usable[0].Tau)}", Contrast(points, m, (1, best), (-1, usable[0])), 0, claimAbove: true, inPoints: true),
-            Test($"{acc} at τ = {F(best.Tau)} minus τ = {F(usable[^1].Tau)}", Contrast(points, m, (1, best), (-1, usable[^1])), 0, claimAbove: true, inPoints: true),
+            Test($"{acc} at τ = {F(best.Tau)} minus τ = {F(usable[0].Tau)}", Contrast(points, m, (1, best), (-1, usable[0])) with { ChosenFrom = candidates }, 0, claimAbove: true, inPoints: true),
+            Test($"{acc} at τ = {F(best.Tau)} minus τ = {F(usable[^1].Tau)}", Contrast(points, m, (1, best), (-1, usable[^1])) with { ChosenFrom = candidates }, 0, claimAbove: true, inPoints: true),
         ];
         var overall = usable.MaxBy(p => p.Accuracy!.Value)!;
         bool inPaperRange = overall.Tau >= 0.2 - 1e-9 && overall.Tau <= 0.3 + 1e-9;
@@ -174,12 +175,13 @@ public static class ClaimsChecker
     private static Outcome SimpleVsContrastive(IReadOnlyList<SweepPoint> points, SweepPoint[] contrastive, string acc)
     {
         var simple = points.FirstOrDefault(p => p.Loss == "simple" && p.Accuracy is not null);
-        var best = contrastive.Where(p => p.Accuracy is not null).MaxBy(p => p.Accuracy!.Value);
+        var measured = contrastive.Where(p => p.Accuracy is not null).ToArray();
+        var best = measured.MaxBy(p => p.Accuracy!.Value);
         if (simple is null || best is null)
         {
             return Outcome.NotTestable($"needs a simple-loss run and a contrastive run; have {(simple is null ? "no simple run" : "no contrastive run")}.");
         }
-        var test = Test($"{acc} of the best contrastive τ = {F(best.Tau)} minus simple", Contrast(points, SweepPoint.AccuracyKey, (1, best), (-1, simple)), FarGap, claimAbove: true, inPoints: true);
+        var test = Test($"{acc} of the best contrastive τ = {F(best.Tau)} minus simple", Contrast(points, SweepPoint.AccuracyKey, (1, best), (-1, simple)) with { ChosenFrom = measured.Length }, FarGap, claimAbove: true, inPoints: true);
         return new Outcome(test.Verdict,
             $"simple {P(simple.Accuracy!.Value)} (n={simple.Runs}) vs best contrastive {P(best.Accuracy!.Value)} (n={best.Runs}): {test.Describe()}; \"far worse\" means a gap above {Pt(FarGap)}. {Rule} {NoiseText([test])}",
             [test]);
@@ -224,7 +226,7 @@ public static class ClaimsChecker
             return Outcome.NotTestable(single is null ? "needs a run of the single loss (the τ → 0 limit, Eq. 6)." : "needs a contrastive run and each run's untrained-encoder kNN (epoch 0 of metrics.csv).");
         }
         var best = gained.MaxBy(c => c.Mean(g)!.Value)!;
-        var learns = Test($"kNN gain of contrastive τ = {F(best.Tau)} over its untrained encoder", Contrast(points, g, (1, best)), 0, claimAbove: true, inPoints: true);
+        var learns = Test($"kNN gain of contrastive τ = {F(best.Tau)} over its untrained encoder", Contrast(points, g, (1, best)) with { ChosenFrom = gained.Length }, 0, claimAbove: true, inPoints: true);
         string numbers = $"kNN top-1 gains over each run's own untrained encoder: single {Pt(single.Mean(g)!.Value)} (n={single.Runs}), best contrastive τ = {F(best.Tau)} {Pt(best.Mean(g)!.Value)} (n={best.Runs})";
         if (learns.Verdict != ClaimVerdict.Supported)
         {
@@ -232,7 +234,7 @@ public static class ClaimsChecker
                 $"{numbers}: {learns.Describe()}, so no contrastive run clearly improved on the untrained encoder and \"learns little\" has nothing to compare with. {NoiseText([learns])}",
                 [learns]);
         }
-        var test = Test("half the best contrastive gain minus the single loss's gain", Contrast(points, g, (0.5, best), (-1, single)), 0, claimAbove: true, inPoints: true);
+        var test = Test("half the best contrastive gain minus the single loss's gain", Contrast(points, g, (0.5, best), (-1, single)) with { ChosenFrom = gained.Length }, 0, claimAbove: true, inPoints: true);
         return new Outcome(test.Verdict,
             $"{numbers}; {learns.Describe()}; {test.Describe()}: the single loss \"learns little\" when it gains at most half of what the best contrastive τ gains. {Rule} {NoiseText([learns, test])}",
             [learns, test]);

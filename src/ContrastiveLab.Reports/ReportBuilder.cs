@@ -58,6 +58,7 @@ public static class ReportBuilder
         blocks.Add(new ParagraphBlock(
             "How a verdict is decided: each claim is turned into a quantity computed from the cells' means over seeds — the slope of a metric against log₂ τ for a trend, the difference of two cells for a gap — " +
             "and that quantity gets a 95 % Student-t interval from the seed-to-seed variance pooled over every loss/τ cell with repeated seeds. " +
+            "Where a claim compares the best of several τ (claims 4, 5 and 7), picked by its mean, that interval is Bonferroni-widened over the candidates, so that picking the best does not make the claim look surer than it is. " +
             "SUPPORTED: the whole interval lies where the claim holds; CONTRADICTED: it lies wholly outside; INCONCLUSIVE: it straddles the boundary, so the noise decides and no verdict is given. " +
             "Repeating the sweep on another machine can then move a verdict between a decision and INCONCLUSIVE, but between SUPPORTED and CONTRADICTED only when an interval misses the truth (at most 2.5 % each way). " +
             (seeds >= 2 ? "" : "Some cells have a single seed: their accuracy noise is taken as the binomial noise of the test images alone, which understates the real noise, and metrics without such a model cannot be decided; run two or more seeds.")));

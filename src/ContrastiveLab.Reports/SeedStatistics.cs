@@ -9,11 +9,23 @@ namespace ContrastiveLab.Reports;
 /// <param name="Noise">Which noise the interval covers, in words.</param>
 public sealed record Estimate(double Value, double StandardError, double DegreesOfFreedom, string Noise)
 {
+    /// <summary>
+    /// From how many cells the quantity's cell was picked as the one with the highest mean (1: named in advance). Picking
+    /// the best of k makes its difference from another cell look larger than it is, so with k &gt; 1 the interval is
+    /// Bonferroni-widened to cover 1 − 0.05/k: the chance that any of the k candidates' intervals misses is then at
+    /// most 5 %, whichever was picked.
+    /// </summary>
+    public int ChosenFrom { get; init; } = 1;
+
     /// <summary>Lower end of the 95 % interval.</summary>
-    public double Low => Value - SeedStatistics.TQuantile975(DegreesOfFreedom) * StandardError;
+    public double Low => Value - HalfWidthFactor * StandardError;
 
     /// <summary>Upper end of the 95 % interval.</summary>
-    public double High => Value + SeedStatistics.TQuantile975(DegreesOfFreedom) * StandardError;
+    public double High => Value + HalfWidthFactor * StandardError;
+
+    private double HalfWidthFactor => ChosenFrom <= 1
+        ? SeedStatistics.TQuantile975(DegreesOfFreedom)
+        : SeedStatistics.TwoSidedT(1 - 0.05 / ChosenFrom, DegreesOfFreedom);
 }
 
 /// <summary>
@@ -109,6 +121,94 @@ public static class SeedStatistics
         const double z = 1.959963984540054;
         double v = dof, z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z;
         return z + (z3 + z) / (4 * v) + (5 * z5 + 16 * z3 + 3 * z) / (96 * v * v) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * v * v * v);
+    }
+
+    /// <summary>
+    /// The t with P(|T| ≤ t) = <paramref name="coverage"/> for Student's t with <paramref name="dof"/> degrees of freedom
+    /// (a whole number; the normal at infinity). Found by bisection on the exact distribution function.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Coverage outside (0, 1 − 1e-9]; degrees of freedom not a whole number ≥ 1 or infinity.</exception>
+    public static double TwoSidedT(double coverage, double dof)
+    {
+        if (!(coverage > 0 && coverage <= 1 - 1e-9))
+        {
+            throw new ArgumentOutOfRangeException(nameof(coverage), coverage, "coverage must be in (0, 1 - 1e-9]");
+        }
+        if (!double.IsPositiveInfinity(dof) && !(dof >= 1 && dof <= 1e6 && dof == Math.Floor(dof)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(dof), dof, "degrees of freedom must be a whole number from 1 to 1e6, or infinity");
+        }
+        double low = 0, high = 1;
+        while (CentralT(high, dof) < coverage)
+        {
+            low = high;
+            high *= 2;
+        }
+        for (int i = 0; i < 200 && high - low > 1e-13 * high; i++)
+        {
+            double mid = 0.5 * (low + high);
+            if (CentralT(mid, dof) < coverage)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+        return 0.5 * (low + high);
+    }
+
+    /// <summary>
+    /// P(|T| ≤ t), t ≥ 0, for Student's t with whole <paramref name="dof"/>: the closed forms in θ = atan(t/√ν)
+    /// (Abramowitz and Stegun 26.7.3 and 26.7.4, a finite sum of powers of cos θ); erf(t/√2) for infinite ν.
+    /// </summary>
+    internal static double CentralT(double t, double dof)
+    {
+        if (double.IsPositiveInfinity(dof))
+        {
+            return Erf(t / Math.Sqrt(2));
+        }
+        long v = (long)dof;
+        double theta = Math.Atan(t / Math.Sqrt(v));
+        double cos = Math.Cos(theta), cos2 = cos * cos, sin = Math.Sin(theta);
+        // ν odd: (2/π)(θ + sin θ cos θ Σ); ν even: sin θ Σ. Σ's terms grow by (k − 1)/k · cos²θ.
+        double term = 1, sum = 1;
+        for (long k = v % 2 == 1 ? 3 : 2; k <= v - 2; k += 2)
+        {
+            term *= (k - 1.0) / k * cos2;
+            sum += term;
+            if (term < 1e-17 * sum)
+            {
+                break;
+            }
+        }
+        double p = v % 2 == 1
+            ? v == 1 ? 2 * theta / Math.PI : 2 / Math.PI * (theta + sin * cos * sum)
+            : sin * sum;
+        return Math.Clamp(p, 0, 1);
+    }
+
+    /// <summary>erf(x) by its Maclaurin series (rounding error below 1e-10 for |x| ≤ 3.5, below 1e-7 up to 5; ±1 beyond, where 1 − |erf| &lt; 2e-12).</summary>
+    internal static double Erf(double x)
+    {
+        if (Math.Abs(x) > 5)
+        {
+            return Math.Sign(x);
+        }
+        // erf x = 2/√π Σ (−1)ⁿ x^(2n+1) / (n! (2n+1))
+        double power = x, sum = x;
+        for (int n = 1; n < 200; n++)
+        {
+            power *= -x * x / n;
+            double term = power / (2 * n + 1);
+            sum += term;
+            if (Math.Abs(term) < 1e-17 * Math.Abs(sum))
+            {
+                break;
+            }
+        }
+        return Math.Clamp(2 / Math.Sqrt(Math.PI) * sum, -1, 1);
     }
 
     /// <summary>Σ (x − mean)².</summary>

@@ -32,8 +32,13 @@ public sealed class ClaimsCheckerTests
         var gap = claims[4].Tests.Single().Estimate;
         Assert.Equal(0.30, gap.Value, 9);
         Assert.Equal(0.005 * Math.Sqrt(2.0 / 3), gap.StandardError, 9);
-        Assert.Equal(0.30 - 2.0860 * gap.StandardError, gap.Low, 6); // t(0.975, 20 df) = 2.0860
-        Assert.StartsWith("supported: kNN top-1 of the best contrastive τ = 0.3 minus simple = +30.00 points, 95 % interval [+29.", claims[4].Headline(), StringComparison.Ordinal);
+        // The best of four contrastive cells: the interval covers 1 − 0.05/4 (Bonferroni), wider than t(0.975, 20 df) = 2.0860.
+        Assert.Equal(4, gap.ChosenFrom);
+        double t = SeedStatistics.TwoSidedT(1 - 0.05 / 4, 20);
+        Assert.True(t > 2.0860);
+        Assert.Equal(0.30 - t * gap.StandardError, gap.Low, 9);
+        Assert.Equal(0.30 - 2.0860 * gap.StandardError, (gap with { ChosenFrom = 1 }).Low, 6);
+        Assert.StartsWith("supported: kNN top-1 of the best contrastive τ = 0.3 minus simple = +30.00 points, 95 % interval for the best of 4 (Bonferroni: 98.75 % each) [+28.", claims[4].Headline(), StringComparison.Ordinal);
         Assert.EndsWith("(the claim holds above +3.00 points)", claims[4].Headline(), StringComparison.Ordinal);
     }
 
@@ -104,6 +109,72 @@ public sealed class ClaimsCheckerTests
         // Eight points clear of the boundary, the interval (about ±2.3 points: SE 0.82, t(4 df) 2.78) almost always excludes it.
         Assert.InRange(DecidedAt(0.11, ClaimVerdict.Supported), 390, 400);
         Assert.InRange(DecidedAt(-0.05, ClaimVerdict.Contradicted), 390, 400);
+    }
+
+    [Fact]
+    public void Picking_the_best_of_several_cells_no_longer_decides_more_often_than_the_interval_says()
+    {
+        // Four contrastive cells with the same true accuracy, exactly 3 points above simple (claim 5's boundary), 3 seeds
+        // each, seed SD 1 point. The best cell by mean is biased upwards, so an interval that ignored the choice would
+        // call the gap "far" far more often than 2.5 % of the time; the Bonferroni interval keeps it at or below that.
+        var random = new Random(5);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        SweepPoint Cell(string loss, double tau, double mean) => new(loss, tau, 3,
+            new Dictionary<string, IReadOnlyList<double>> { [SweepPoint.AccuracyKey] = Enumerable.Range(0, 3).Select(_ => mean + 0.01 * Normal()).ToArray() }, 10_000);
+        int corrected = 0, naive = 0;
+        const int Repeats = 1000;
+        for (int i = 0; i < Repeats; i++)
+        {
+            SweepPoint[] cells = [Cell("contrastive", 0.1, 0.70), Cell("contrastive", 0.2, 0.70), Cell("contrastive", 0.5, 0.70), Cell("contrastive", 1, 0.70), Cell("simple", 1, 0.67)];
+            var test = ClaimsChecker.Check(cells, AccuracyKind.Knn)[4].Tests.Single();
+            Assert.Equal(4, test.Estimate.ChosenFrom);
+            corrected += test.Verdict == ClaimVerdict.Supported ? 1 : 0;
+            naive += (test.Estimate with { ChosenFrom = 1 }).Low > ClaimsChecker.FarGap ? 1 : 0;
+        }
+        // Expected: at most 25 of 1000 corrected; about 80 of 1000 naive (the best of four correlated gaps).
+        Assert.InRange(corrected, 0, 35);
+        Assert.InRange(naive, 50, 150);
+    }
+
+    [Fact]
+    public void Two_sided_t_quantiles_match_tables_and_the_density_they_come_from()
+    {
+        for (int dof = 1; dof <= 30; dof++)
+        {
+            Assert.InRange(Math.Abs(SeedStatistics.TwoSidedT(0.95, dof) - SeedStatistics.TQuantile975(dof)), 0, 6e-5);
+        }
+        Assert.Equal(63.656741, SeedStatistics.TwoSidedT(0.99, 1), 5);
+        Assert.Equal(3.169273, SeedStatistics.TwoSidedT(0.99, 10), 5);
+        Assert.Equal(1.959964, SeedStatistics.TwoSidedT(0.95, double.PositiveInfinity), 6);
+        Assert.Equal(2.575829, SeedStatistics.TwoSidedT(0.99, double.PositiveInfinity), 6);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SeedStatistics.TwoSidedT(0.95, 2.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SeedStatistics.TwoSidedT(1, 3));
+        // Independently: integrate Student's density from −q to q (Simpson's rule) and get the coverage back.
+        foreach (int dof in new[] { 2, 3, 6, 11 })
+        {
+            foreach (int k in new[] { 2, 3, 4, 10 })
+            {
+                double coverage = 1 - 0.05 / k, q = SeedStatistics.TwoSidedT(coverage, dof);
+                Assert.InRange(Math.Abs(2 * Simpson(x => StudentDensity(x, dof), 0, q, 20_000) - coverage), 0, 1e-8);
+            }
+        }
+        Assert.InRange(Math.Abs(2 * Simpson(x => Math.Exp(-x * x / 2) / Math.Sqrt(2 * Math.PI), 0, SeedStatistics.TwoSidedT(1 - 0.05 / 3, double.PositiveInfinity), 20_000) - (1 - 0.05 / 3)), 0, 1e-8);
+
+        static double Simpson(Func<double, double> f, double a, double b, int n)
+        {
+            double h = (b - a) / n, sum = f(a) + f(b);
+            for (int i = 1; i < n; i++)
+            {
+                sum += (i % 2 == 1 ? 4 : 2) * f(a + i * h);
+            }
+            return sum * h / 3;
+        }
+
+        // Γ((ν+1)/2) / (√(νπ) Γ(ν/2)) (1 + x²/ν)^(−(ν+1)/2), the gammas of halves by Γ(x + 1) = x Γ(x).
+        static double StudentDensity(double x, int dof) =>
+            HalfGamma(dof + 1) / (Math.Sqrt(dof * Math.PI) * HalfGamma(dof)) * Math.Pow(1 + x * x / dof, -(dof + 1) / 2.0);
+
+        static double HalfGamma(int m) => m == 1 ? Math.Sqrt(Math.PI) : m == 2 ? 1 : (m - 2) / 2.0 * HalfGamma(m - 2);
     }
 
     [Fact]
