@@ -17,13 +17,16 @@ public static class ReportBuilder
             throw new ArgumentException($"{inputs.Runs.Root}: no finished run folder (a folder with config.json and summary.json) up to two levels down; {inputs.Runs.Missing.Count} unfinished or unreadable.", nameof(inputs));
         }
         // Runs pool only when dataset and protocol (every setting but loss, τ, the hard loss's K or α, seed and speed
-        // settings) agree. Claims and figures use the group with the most runs; Table 1 covers every group.
+        // settings) agree, and a loss's runs at another K or α form a group of their own. Claims and figures use the
+        // group with the most runs; Table 1 covers every group.
         var groups = all.GroupBy(r => (r.Config.Dataset, r.Config.ProtocolKey))
-            .OrderBy(g => g.Key.Dataset, StringComparer.Ordinal).ThenByDescending(g => g.Count()).ThenBy(g => g.Key.ProtocolKey, StringComparer.Ordinal)
-            .Select(g => g.ToArray()).ToArray();
+            .SelectMany(g => SplitHardSettings(g.ToArray()))
+            .OrderBy(g => g[0].Config.Dataset, StringComparer.Ordinal).ThenByDescending(g => g.Length)
+            .ThenBy(g => g[0].Config.ProtocolKey, StringComparer.Ordinal).ThenBy(g => Settings(g).Key, StringComparer.Ordinal)
+            .ToArray();
         var runs = groups.OrderByDescending(g => g.Length).First();
         string dataset = runs[0].Config.Dataset;
-        string Label(RunRecord[] g) => ProtocolLabel(g[0].Config, groups.Where(o => o[0].Config.Dataset == g[0].Config.Dataset).Select(o => o[0].Config).ToArray());
+        string Label(RunRecord[] g) => ProtocolLabel(Settings(g).Values, groups.Where(o => o[0].Config.Dataset == g[0].Config.Dataset).Select(o => Settings(o).Values).ToArray());
         int withLinear = runs.Count(r => r.Linear is not null);
         var kind = withLinear == runs.Length ? AccuracyKind.Linear : AccuracyKind.Knn;
         var points = SweepPoint.Aggregate(runs, kind);
@@ -42,7 +45,7 @@ public static class ReportBuilder
         var split = groups.GroupBy(g => g[0].Config.Dataset).Where(d => d.Count() > 1).ToArray();
         foreach (var d in split)
         {
-            var keys = DifferingKeys(d.Select(g => g[0].Config).ToArray());
+            var keys = DifferingKeys(d.Select(g => Settings(g).Values).ToArray());
             blocks.Add(new ParagraphBlock($"Not pooled: the runs of `{d.Key}` differ in {string.Join(", ", keys)} (settings other than loss, τ and seed), so each setting has its own Table 1 and only the largest group is used for the claims and figures."));
         }
         blocks.Add(new HeadingBlock(2, "Table 1: accuracy, −uniformity and tolerance per loss and τ"));
@@ -78,17 +81,59 @@ public static class ReportBuilder
 
     private static string Count(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
 
-    /// <summary>The protocol keys whose values differ among <paramref name="configs"/>, sorted.</summary>
-    private static string[] DifferingKeys(IReadOnlyList<RunConfig> configs) =>
-        [.. configs.SelectMany(c => c.Protocol.Keys).Distinct()
-            .Where(k => configs.Select(c => c.Protocol.GetValueOrDefault(k, "(absent)")).Distinct().Count() > 1)
+    /// <summary>
+    /// The keys whose values differ among the groups' <paramref name="settings"/>, sorted. K and α count only among the
+    /// groups that have hard-loss runs: a group without them does not differ in its hard loss's setting.
+    /// </summary>
+    private static string[] DifferingKeys(IReadOnlyList<IReadOnlyDictionary<string, string>> settings) =>
+        [.. settings.SelectMany(c => c.Keys).Distinct()
+            .Where(k => settings.Where(c => c.ContainsKey(k) || !HardKeys.Contains(k)).Select(c => c.GetValueOrDefault(k, "(absent)")).Distinct().Count() > 1)
             .Order(StringComparer.Ordinal)];
 
-    /// <summary>" (epochs=12, lr=0.06)": this config's values of the keys that tell it apart from the other groups of its dataset; empty when it is alone.</summary>
-    private static string ProtocolLabel(RunConfig config, IReadOnlyList<RunConfig> sameDataset)
+    private static readonly string[] HardKeys = ["hard_k", "hard_alpha"];
+
+    /// <summary>" (epochs=12, lr=0.06)": this group's values of the keys that tell it apart from the other groups of its dataset; empty when it is alone.</summary>
+    private static string ProtocolLabel(IReadOnlyDictionary<string, string> settings, IReadOnlyList<IReadOnlyDictionary<string, string>> sameDataset)
     {
-        var keys = DifferingKeys(sameDataset);
-        return keys.Length == 0 ? "" : $" ({string.Join(", ", keys.Select(k => $"{k}={config.Protocol.GetValueOrDefault(k, "(absent)")}"))})";
+        var keys = DifferingKeys(sameDataset).Where(k => settings.ContainsKey(k) || !HardKeys.Contains(k)).ToArray();
+        return keys.Length == 0 ? "" : $" ({string.Join(", ", keys.Select(k => $"{k}={settings.GetValueOrDefault(k, "(absent)")}"))})";
+    }
+
+    /// <summary>The K or α of a run of a loss that uses them (hard, hard-simple), else null.</summary>
+    private static (int? K, double? Alpha)? HardSetting(RunConfig c) =>
+        c.HardK is null && c.HardAlpha is null ? null : (c.HardK, c.HardAlpha is double a ? Math.Round(a, 9) : null);
+
+    /// <summary>
+    /// Runs of one loss at different K or α are different settings, not seeds of one cell: within a protocol group the
+    /// most common setting of each loss stays, and each other setting becomes a group of its own (its own Table 1).
+    /// </summary>
+    private static IEnumerable<RunRecord[]> SplitHardSettings(RunRecord[] group)
+    {
+        var moved = new HashSet<RunRecord>();
+        var others = new List<RunRecord[]>();
+        foreach (var byLoss in group.Where(r => HardSetting(r.Config) is not null).GroupBy(r => r.Config.Loss, StringComparer.Ordinal))
+        {
+            var settings = byLoss.GroupBy(r => HardSetting(r.Config)).OrderByDescending(s => s.Count())
+                .ThenBy(s => s.Key!.Value.K ?? -1).ThenBy(s => s.Key!.Value.Alpha ?? -1).ToArray();
+            foreach (var setting in settings.Skip(1))
+            {
+                others.Add(setting.ToArray());
+                moved.UnionWith(setting);
+            }
+        }
+        return [group.Where(r => !moved.Contains(r)).ToArray(), .. others];
+    }
+
+    /// <summary>A group's protocol plus the K and α of its hard-loss runs (one setting a group after <see cref="SplitHardSettings"/>), and those as one string.</summary>
+    private static (IReadOnlyDictionary<string, string> Values, string Key) Settings(RunRecord[] group)
+    {
+        var values = new Dictionary<string, string>(group[0].Config.Protocol, StringComparer.Ordinal);
+        if (group.Select(r => r.Config).FirstOrDefault(c => HardSetting(c) is not null) is { } hard)
+        {
+            values["hard_k"] = hard.HardK?.ToString(CultureInfo.InvariantCulture) ?? "null";
+            values["hard_alpha"] = hard.HardAlpha?.ToString("R", CultureInfo.InvariantCulture) ?? "null";
+        }
+        return (values, string.Join(", ", values.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
     }
 
     private static List<ReportFigure> Figures(ReportInputs inputs, RunRecord[] runs, IReadOnlyList<SweepPoint> points, AccuracyKind kind, double? untrained)

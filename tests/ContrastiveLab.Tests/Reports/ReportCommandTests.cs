@@ -107,6 +107,30 @@ public sealed partial class ReportCommandTests
     }
 
     [Fact]
+    public void Hard_loss_runs_at_another_K_or_alpha_are_a_setting_of_their_own_not_another_seed()
+    {
+        // Two seeds of the hard loss at α = 0.0819 and one at K = 4095, all at τ = 1: pooled, the cell would read as three
+        // seeds of one setting (62.00 ± 6.00); apart, each setting has its own table, and the claims use the larger.
+        string root = SyntheticRuns.NewRoot();
+        SyntheticRuns.Write(root, "c1", "contrastive", 1, 0.60, 3.5, 0.3);
+        SyntheticRuns.Write(root, "c2", "contrastive", 1, 0.62, 3.5, 0.3, seed: 2);
+        foreach (var (name, knn, seed, setting) in new[] { ("h1", 0.56, 1L, "\"hard_alpha\": 0.0819"), ("h2", 0.58, 2L, "\"hard_alpha\": 0.0819"), ("k1", 0.72, 1L, "\"hard_k\": 4095") })
+        {
+            string dir = SyntheticRuns.Write(root, name, "hard", 1, knn, 3.0, 0.3, seed: seed);
+            string config = Path.Combine(dir, "config.json");
+            File.WriteAllText(config, File.ReadAllText(config).Replace("\"hard_k\": null", setting.StartsWith("\"hard_k", StringComparison.Ordinal) ? setting : "\"hard_k\": null, " + setting));
+        }
+        string md = ReportBuilder.Build(new ReportInputs(RunFolderReader.ReadAll(root), [], [], null)).Markdown;
+        Assert.Contains("Not pooled: the runs of `fashion-mnist-subset` differ in hard_alpha, hard_k", md, StringComparison.Ordinal);
+        Assert.Contains("### Dataset `fashion-mnist-subset` (hard_alpha=0.0819, hard_k=null)", md, StringComparison.Ordinal);
+        Assert.Contains("### Dataset `fashion-mnist-subset` (hard_alpha=null, hard_k=4095)", md, StringComparison.Ordinal);
+        Assert.Contains("57.00 ± 1.00", md, StringComparison.Ordinal); // the two α seeds
+        Assert.Contains("72.00", md, StringComparison.Ordinal);         // the K run, alone
+        Assert.DoesNotContain("62.00 ± 6.00", md, StringComparison.Ordinal);
+        Assert.Contains("claims and figures use dataset `fashion-mnist-subset` (hard_alpha=0.0819, hard_k=null) (4 runs)", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Html_is_self_contained()
     {
         var (_, outDir) = Build();
