@@ -193,10 +193,8 @@ public static class RunFolderReader
 
     private static LinearResult ParseLinear(JsonObject o)
     {
-        // Accept percent as well as fractions: a value above 1 cannot be a fraction.
-        static double Fraction(double v) => v > 1 ? v / 100 : v;
-        double best = Fraction(Number(o, "best_top1"));
-        return new LinearResult(best, Fraction(OptionalNumber(o, "last_top1") ?? best), (int)(OptionalNumber(o, "best_epoch") ?? 0));
+        var file = LinearResultFile.Parse(o);
+        return new LinearResult(file.BestTop1, file.LastTop1, file.BestEpoch);
     }
 
     private static RunEnvironment ParseEnvironment(JsonObject o)

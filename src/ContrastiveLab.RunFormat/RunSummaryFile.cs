@@ -120,36 +120,36 @@ public sealed record RunSummaryFile
         try
         {
             var final = o["final"] as JsonObject ?? throw new FormatException("'final' is missing or not an object");
-            double knn = Number(o, "knn_top1") ?? throw new FormatException("'knn_top1' is missing or null");
+            double knn = JsonFields.Number(o, "knn_top1") ?? throw new FormatException("'knn_top1' is missing or null");
             return new RunSummaryFile
             {
-                Status = Text(o, "status") ?? "finished",
-                Dataset = Text(o, "dataset"),
-                Model = Text(o, "model"),
-                Negatives = Text(o, "negatives"),
-                Loss = Text(o, "loss"),
-                Tau = Number(o, "tau"),
-                HardK = (int?)Number(o, "hard_k"),
-                Epochs = (int?)Number(o, "epochs"),
-                Steps = (long)(Number(o, "steps") ?? 0),
-                Seed = (long?)Number(o, "seed"),
-                TrainImages = (int)(Number(o, "train_images") ?? 0),
-                TestImages = (int)(Number(o, "test_images") ?? 0),
+                Status = JsonFields.Text(o, "status") ?? "finished",
+                Dataset = JsonFields.Text(o, "dataset"),
+                Model = JsonFields.Text(o, "model"),
+                Negatives = JsonFields.Text(o, "negatives"),
+                Loss = JsonFields.Text(o, "loss"),
+                Tau = JsonFields.Number(o, "tau"),
+                HardK = (int?)JsonFields.Number(o, "hard_k"),
+                Epochs = (int?)JsonFields.Number(o, "epochs"),
+                Steps = (long)(JsonFields.Number(o, "steps") ?? 0),
+                Seed = (long?)JsonFields.Number(o, "seed"),
+                TrainImages = (int)(JsonFields.Number(o, "train_images") ?? 0),
+                TestImages = (int)(JsonFields.Number(o, "test_images") ?? 0),
                 ClassNames = o["class_names"] is JsonArray names && names.All(n => n is JsonValue v && v.GetValueKind() == JsonValueKind.String)
                     ? [.. names.Select(n => n!.GetValue<string>())]
                     : [],
                 KnnTop1 = knn,
-                BestKnnTop1 = Number(o, "best_knn_top1") ?? knn,
-                Final = final.ToDictionary(p => p.Key, p => NumberOf(p.Value, "final." + p.Key), StringComparer.Ordinal),
-                WallSeconds = Number(o, "wall_seconds") ?? double.NaN,
-                Threads = (int)(Number(o, "threads") ?? 0),
-                Device = Text(o, "device") ?? "?",
+                BestKnnTop1 = JsonFields.Number(o, "best_knn_top1") ?? knn,
+                Final = final.ToDictionary(p => p.Key, p => JsonFields.NumberOf(p.Value, "final." + p.Key), StringComparer.Ordinal),
+                WallSeconds = JsonFields.Number(o, "wall_seconds") ?? double.NaN,
+                Threads = (int)(JsonFields.Number(o, "threads") ?? 0),
+                Device = JsonFields.Text(o, "device") ?? "?",
                 ResidentMbAfterEpoch = o["resident_mb_after_epoch"] is JsonObject resident
-                    ? resident.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => NumberOf(p.Value, "resident_mb_after_epoch." + p.Key)!.Value, StringComparer.Ordinal)
+                    ? resident.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => JsonFields.NumberOf(p.Value, "resident_mb_after_epoch." + p.Key)!.Value, StringComparer.Ordinal)
                     : new Dictionary<string, double>(),
-                TrainingGflopPerImage = Number(o, "training_gflop_per_image"),
-                MeanImagesPerS = Number(o, "mean_images_per_s"),
-                MeanGflopsPerS = Number(o, "mean_gflops_per_s"),
+                TrainingGflopPerImage = JsonFields.Number(o, "training_gflop_per_image"),
+                MeanImagesPerS = JsonFields.Number(o, "mean_images_per_s"),
+                MeanGflopsPerS = JsonFields.Number(o, "mean_gflops_per_s"),
             };
         }
         catch (Exception e) when (e is InvalidOperationException or JsonException)
@@ -157,18 +157,4 @@ public sealed record RunSummaryFile
             throw new FormatException($"a field has the wrong type ({e.Message.Split('\n')[0]})", e);
         }
     }
-
-    private static string? Text(JsonObject o, string key) => o[key]?.GetValue<string>();
-
-    private static double? Number(JsonObject o, string key) => NumberOf(o[key], key);
-
-    // A value read from text holds a JSON number; one built in memory may hold an int or a long.
-    private static double? NumberOf(JsonNode? node, string key) => node switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue(out double d) => d,
-        JsonValue v when v.TryGetValue(out long l) => l,
-        JsonValue v when v.TryGetValue(out int i) => i,
-        _ => throw new FormatException($"'{key}' is not a number"),
-    };
 }

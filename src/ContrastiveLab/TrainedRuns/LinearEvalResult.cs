@@ -1,6 +1,6 @@
 namespace ContrastiveLab.TrainedRuns;
 
-/// <summary>What a linear evaluation found; written to the run folder as <c>linear.json</c>.</summary>
+/// <summary>What a linear evaluation found; written to the run folder as <c>linear.json</c> (<see cref="RunFormat.LinearResultFile"/>).</summary>
 /// <param name="Mode">"fast" (cached clean features) or "augmented" (the paper's protocol).</param>
 /// <param name="Epochs">Epochs the classifier trained.</param>
 /// <param name="BestTop1">Best test top-1 over the epochs, a fraction in 0–1 (the authors' script reports this one).</param>

@@ -100,16 +100,8 @@ public static class LinearEvaluation
             best = top1[e] > top1[best] ? e : best;
         }
         var result = new LinearEvalResult(mode, options.Epochs, top1[best], best + 1, top1[^1], run.Checkpoint.Name, top1);
-        var json = new JsonObject
-        {
-            ["mode"] = result.Mode,
-            ["epochs"] = result.Epochs,
-            ["best_top1"] = result.BestTop1,
-            ["best_epoch"] = result.BestEpoch,
-            ["last_top1"] = result.LastTop1,
-            ["checkpoint"] = result.Checkpoint,
-        };
-        AtomicFile.WriteAllText(Path.Combine(run.Directory, RunFiles.Linear), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var file = new LinearResultFile(result.Mode, result.Epochs, result.BestTop1, result.BestEpoch, result.LastTop1, result.Checkpoint);
+        AtomicFile.WriteAllText(Path.Combine(run.Directory, RunFiles.Linear), file.ToJson());
         return result;
     }
 

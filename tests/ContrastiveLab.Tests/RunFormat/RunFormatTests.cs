@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ContrastiveLab.Reports;
 using ContrastiveLab.RunFormat;
 using ContrastiveLab.Sweeps;
+using ContrastiveLab.Tests.Reports;
 using ContrastiveLab.Tests.Training;
 using ContrastiveLab.Training;
 
@@ -53,6 +54,30 @@ public sealed class RunFormatTests : IDisposable
         Assert.Contains("final", noFinal.Message);
         var wrongType = Assert.Throws<FormatException>(() => RunSummaryFile.Parse(new JsonObject { ["knn_top1"] = "high", ["final"] = new JsonObject() }));
         Assert.Contains("knn_top1", wrongType.Message);
+    }
+
+    [Fact]
+    public void A_linear_result_reads_back_as_written_in_the_files_layout_and_the_report_reads_it()
+    {
+        var result = new LinearResultFile("augmented", 100, 0.8125, 87, 0.80078125, "last");
+        string json = result.ToJson();
+        // The layout linear.json has always had: these keys in this order, indented.
+        Assert.Equal(new JsonObject
+        {
+            ["mode"] = "augmented", ["epochs"] = 100, ["best_top1"] = 0.8125, ["best_epoch"] = 87, ["last_top1"] = 0.80078125, ["checkpoint"] = "last",
+        }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), json);
+        Assert.Equal(result, LinearResultFile.Parse(JsonNode.Parse(json)!.AsObject()));
+
+        // Percentages and a file with only its required field.
+        Assert.Equal(new LinearResultFile("?", 0, 0.8125, 0, 0.8125, "?"), LinearResultFile.Parse(new JsonObject { ["best_top1"] = 81.25 }));
+        Assert.Contains("best_top1", Assert.Throws<FormatException>(() => LinearResultFile.Parse(new JsonObject { ["last_top1"] = 0.5 })).Message);
+        Assert.Contains("mode", Assert.Throws<FormatException>(() => LinearResultFile.Parse(new JsonObject { ["best_top1"] = 0.5, ["mode"] = 3 })).Message);
+
+        // The report's reader sees the same numbers.
+        string run = SyntheticRuns.Write(_root, "run", "contrastive", 0.2, 0.7, 3, 0.3);
+        File.WriteAllText(Path.Combine(run, RunFiles.Linear), json);
+        var linear = RunFolderReader.ReadRun(run).Linear!;
+        Assert.Equal((result.BestTop1, result.LastTop1, result.BestEpoch), (linear.BestTop1, linear.LastTop1, linear.BestEpoch));
     }
 
     [Fact]
