@@ -71,9 +71,9 @@ public static class EvalCommand
         var features = new Option<string>("--features")
         {
             Description = "embedding (the head's normalised output, the paper's monitor) | backbone (pooled features before the head, normalised)",
-            DefaultValueFactory = _ => KnnEvaluation.Embedding,
+            DefaultValueFactory = _ => KnnEvaluation.Name(KnnFeatures.Embedding),
         };
-        features.AcceptOnlyFromAmong(KnnEvaluation.Embedding, KnnEvaluation.Backbone);
+        features.AcceptOnlyFromAmong([.. Enum.GetValues<KnnFeatures>().Select(KnnEvaluation.Name)]);
         foreach (var o in new Option[] { Run, Checkpoint, K, Sigma, features })
         {
             command.Options.Add(o);
@@ -85,7 +85,8 @@ public static class EvalCommand
             int k = parse.GetValue(K);
             double sigma = parse.GetValue(Sigma);
             string on = parse.GetValue(features)!;
-            var (top1, name) = WithRun(parse, session, run => (KnnEvaluation.Run(run, k, sigma, features: on), run.Checkpoint.Name));
+            var kind = Enum.GetValues<KnnFeatures>().Single(f => KnnEvaluation.Name(f) == on);
+            var (top1, name) = WithRun(parse, session, run => (KnnEvaluation.Run(run, k, sigma, features: kind), run.Checkpoint.Name));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kNN top-1 on the {on} (K = {k}, σ = {sigma}, checkpoint {name}): {top1:P2}; written to {RunFiles.Knn}"));
             return 0;
         });

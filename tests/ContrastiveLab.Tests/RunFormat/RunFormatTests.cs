@@ -81,6 +81,21 @@ public sealed class RunFormatTests : IDisposable
     }
 
     [Fact]
+    public void A_knn_result_reads_back_as_written_in_the_files_layout()
+    {
+        var result = new KnnResultFile("backbone", 200, 0.07, 0.7725, 10_000, 2_000, "epoch-0008");
+        string json = result.ToJson();
+        Assert.Equal(new JsonObject
+        {
+            ["features"] = "backbone", ["k"] = 200, ["sigma"] = 0.07, ["top1"] = 0.7725, ["train_images"] = 10_000, ["test_images"] = 2_000, ["checkpoint"] = "epoch-0008",
+        }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), json);
+        Assert.Equal(result, KnnResultFile.Parse(JsonNode.Parse(json)!.AsObject()));
+        var missing = JsonNode.Parse(json)!.AsObject();
+        missing.Remove("top1");
+        Assert.Contains("top1", Assert.Throws<FormatException>(() => KnnResultFile.Parse(missing)).Message);
+    }
+
+    [Fact]
     public void A_sweep_listing_reads_back_as_written_by_the_sweep_runner_and_status_sees_its_runs()
     {
         var sweep = SweepFile.Parse("""{"name": "tiny", "description": "two runs", "follows": "Table 1", "base": {"epochs": 1}, "grid": [{"tau": [0.1, 0.2]}], "seeds": [1]}""", "tiny.json");

@@ -31,6 +31,8 @@ public sealed class EvalExportTests(TrainedRunFixture trained, ITestOutputHelper
         // The trainer evaluated the same encoder the same way before saving it: the reloaded checkpoint must agree exactly.
         Assert.Equal(trained.Summary["knn_top1"]!.GetValue<double>(), knn["top1"]!.GetValue<double>());
         Assert.Equal("epoch-0001", knn["checkpoint"]!.GetValue<string>());
+        Assert.Equal(new KnnResultFile("embedding", config.KnnK, config.KnnSigma, knn["top1"]!.GetValue<double>(), trained.Summary["train_images"]!.GetValue<int>(),
+            trained.Summary["test_images"]!.GetValue<int>(), "epoch-0001"), KnnResultFile.Parse(knn.AsObject()));
         Assert.Contains("kNN top-1", stdout);
     }
 
