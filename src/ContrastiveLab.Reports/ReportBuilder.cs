@@ -24,9 +24,10 @@ public static class ReportBuilder
             .OrderBy(g => g[0].Config.Dataset, StringComparer.Ordinal).ThenByDescending(g => g.Length)
             .ThenBy(g => g[0].Config.ProtocolKey, StringComparer.Ordinal).ThenBy(g => Settings(g).Key, StringComparer.Ordinal)
             .ToArray();
+        var settingsOf = groups.ToDictionary(g => g, g => Settings(g).Values);
         var runs = groups.OrderByDescending(g => g.Length).First();
         string dataset = runs[0].Config.Dataset;
-        string Label(RunRecord[] g) => ProtocolLabel(Settings(g).Values, groups.Where(o => o[0].Config.Dataset == g[0].Config.Dataset).Select(o => Settings(o).Values).ToArray());
+        string Label(RunRecord[] g) => ProtocolLabel(settingsOf[g], groups.Where(o => o[0].Config.Dataset == g[0].Config.Dataset).Select(o => settingsOf[o]).ToArray());
         int withLinear = runs.Count(r => r.Linear is not null);
         var kind = withLinear == runs.Length ? AccuracyKind.Linear : AccuracyKind.Knn;
         var points = SweepPoint.Aggregate(runs, kind);
@@ -45,7 +46,7 @@ public static class ReportBuilder
         var split = groups.GroupBy(g => g[0].Config.Dataset).Where(d => d.Count() > 1).ToArray();
         foreach (var d in split)
         {
-            var keys = DifferingKeys(d.Select(g => Settings(g).Values).ToArray());
+            var keys = DifferingKeys(d.Select(g => settingsOf[g]).ToArray());
             blocks.Add(new ParagraphBlock($"Not pooled: the runs of `{d.Key}` differ in {string.Join(", ", keys)} (settings other than loss, τ and seed), so each setting has its own Table 1 and only the largest group is used for the claims and figures."));
         }
         blocks.Add(new HeadingBlock(2, "Table 1: accuracy, −uniformity and tolerance per loss and τ"));
@@ -81,21 +82,22 @@ public static class ReportBuilder
 
     private static string Count(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
 
-    /// <summary>
-    /// The keys whose values differ among the groups' <paramref name="settings"/>, sorted. K and α count only among the
-    /// groups that have hard-loss runs: a group without them does not differ in its hard loss's setting.
-    /// </summary>
+    /// <summary>The keys whose values differ among the groups' <paramref name="settings"/> (where <see cref="Speaks"/>), sorted.</summary>
     private static string[] DifferingKeys(IReadOnlyList<IReadOnlyDictionary<string, string>> settings) =>
         [.. settings.SelectMany(c => c.Keys).Distinct()
-            .Where(k => settings.Where(c => c.ContainsKey(k) || !HardKeys.Contains(k)).Select(c => c.GetValueOrDefault(k, "(absent)")).Distinct().Count() > 1)
+            .Where(k => settings.Where(c => Speaks(c, k)).Select(c => c.GetValueOrDefault(k, "(absent)")).Distinct().Count() > 1)
             .Order(StringComparer.Ordinal)];
 
     private static readonly string[] HardKeys = ["hard_k", "hard_alpha"];
 
+    // Whether a group's settings say anything of key: every protocol key does (an absent one differs from a present one),
+    // but K and α only in a group that has hard-loss runs; a group without them does not differ in its hard loss's setting.
+    private static bool Speaks(IReadOnlyDictionary<string, string> settings, string key) => settings.ContainsKey(key) || !HardKeys.Contains(key);
+
     /// <summary>" (epochs=12, lr=0.06)": this group's values of the keys that tell it apart from the other groups of its dataset; empty when it is alone.</summary>
     private static string ProtocolLabel(IReadOnlyDictionary<string, string> settings, IReadOnlyList<IReadOnlyDictionary<string, string>> sameDataset)
     {
-        var keys = DifferingKeys(sameDataset).Where(k => settings.ContainsKey(k) || !HardKeys.Contains(k)).ToArray();
+        var keys = DifferingKeys(sameDataset).Where(k => Speaks(settings, k)).ToArray();
         return keys.Length == 0 ? "" : $" ({string.Join(", ", keys.Select(k => $"{k}={settings.GetValueOrDefault(k, "(absent)")}"))})";
     }
 
