@@ -44,7 +44,7 @@ public static partial class ShardDataset
         foreach (var split in data.Splits)
         {
             string folder = Directory.CreateDirectory(Path.Combine(outDirectory, split.Name)).FullName;
-            int shard = 0, i = 0;
+            int shard = 0, i = 0, firstOfSplit = written.Count;
             while (i < split.Count)
             {
                 string path = Path.Combine(folder, shard.ToString("D6", CultureInfo.InvariantCulture) + ".tar");
@@ -67,8 +67,7 @@ public static partial class ShardDataset
                 shard++;
             }
             // The shapes are known here, so the first read need not decode every image to learn them.
-            var splitShards = written.Where(w => Path.GetDirectoryName(w) == folder).ToList();
-            SaveShapes(folder, ShapeStamp(splitShards, channels), [.. Enumerable.Range(0, split.Count).Select(split.Shape)]);
+            SaveShapes(folder, ShapeStamp(written[firstOfSplit..], channels), [.. Enumerable.Range(0, split.Count).Select(split.Shape)]);
         }
         // Written last: a folder without it is not taken for a complete shard folder.
         AtomicFile.WriteAllText(Path.Combine(outDirectory, DescriptionFile),
