@@ -14,11 +14,11 @@ namespace ContrastiveLab.Core.Losses;
 /// forward + backward measured 1.0 GB peak resident for the whole process, the 656 MB bank included, and
 /// 9–11 s on the shared, loaded 2-core CPU machine (docs/losses.md).
 /// </remarks>
-public sealed class ContrastiveLoss : IContrastiveLoss
+public sealed class ContrastiveLoss : AnchorMeanLoss
 {
     /// <param name="tau">Temperature τ, finite and &gt; 0.</param>
     /// <exception cref="ArgumentOutOfRangeException">τ ≤ 0, NaN or infinite.</exception>
-    public ContrastiveLoss(double tau)
+    public ContrastiveLoss(double tau) : base(LossRegistry.Contrastive)
     {
         Tau = HyperParameters.Tau(tau);
     }
@@ -26,23 +26,8 @@ public sealed class ContrastiveLoss : IContrastiveLoss
     /// <summary>The temperature τ.</summary>
     public double Tau { get; }
 
-    /// <inheritdoc />
-    public string Name => "contrastive";
-
-    /// <summary>Dense/chunked switch; tests force small chunks.</summary>
-    internal ChunkPolicy Chunking { get; init; } = ChunkPolicy.Default;
-
-    /// <inheritdoc />
-    /// <param name="anchors">(B, D) float32 or float64 anchors, on the unit sphere.</param>
-    /// <param name="positives">(B, D) positives, same dtype; s_ii = anchors_i · positives_i.</param>
-    /// <param name="negatives">In-batch (B − 1 negatives, B ≥ 2) or a shared (M, D) bank with optional (B,) exclusion index.</param>
-    /// <exception cref="ArgumentException">Shapes, dtypes or the exclusion index are invalid.</exception>
-    public Tensor Forward(Tensor anchors, Tensor positives, Negatives negatives)
-    {
-        using var scope = NewDisposeScope();
-        NegativeSet set = NegativeSet.Resolve(anchors, positives, negatives);
-        return PerAnchor(anchors, positives, set, Tau, null, Chunking).mean().MoveToOuterDisposeScope();
-    }
+    private protected override Tensor Terms(Tensor anchors, Tensor positives, NegativeSet set) =>
+        PerAnchor(anchors, positives, set, Tau, null, Chunking);
 
     /// <summary>
     /// (B,) −s_ii/τ + log(exp(s_ii/τ) + Σ exp(s_ij/τ)) with the sum over all negatives (<paramref name="hardest"/> null)

@@ -11,7 +11,7 @@ namespace ContrastiveLab.Core.Losses;
 /// i.e. <c>k: 4095</c> whenever the positive is among the 4096 largest. Large banks take a chunked path
 /// (per-chunk top-K, then a final top-K) with exact value and exact first derivatives for anchors and positives.
 /// </remarks>
-public sealed class HardContrastiveLoss : IContrastiveLoss
+public sealed class HardContrastiveLoss : AnchorMeanLoss
 {
     private readonly HardSelection _selection;
 
@@ -20,7 +20,7 @@ public sealed class HardContrastiveLoss : IContrastiveLoss
     /// <param name="alpha">Fraction of hardest negatives, in (0, 1] (give this or <paramref name="k"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException">τ ≤ 0 or not finite; k &lt; 1; α outside (0, 1].</exception>
     /// <exception cref="ArgumentException">Both or neither of k and α given.</exception>
-    public HardContrastiveLoss(double tau, int? k = null, double? alpha = null)
+    public HardContrastiveLoss(double tau, int? k = null, double? alpha = null) : base(LossRegistry.Hard)
     {
         Tau = HyperParameters.Tau(tau);
         _selection = new HardSelection(k, alpha);
@@ -35,22 +35,6 @@ public sealed class HardContrastiveLoss : IContrastiveLoss
     /// <summary>Upper-quantile fraction, or null when <see cref="K"/> is used.</summary>
     public double? Alpha => _selection.Alpha;
 
-    /// <inheritdoc />
-    public string Name => "hard";
-
-    /// <summary>Dense/chunked switch; tests force small chunks.</summary>
-    internal ChunkPolicy Chunking { get; init; } = ChunkPolicy.Default;
-
-    /// <inheritdoc />
-    /// <param name="anchors">(B, D) float32 or float64 anchors, on the unit sphere.</param>
-    /// <param name="positives">(B, D) positives, same dtype.</param>
-    /// <param name="negatives">In-batch (B ≥ 2) or a shared (M, D) bank with optional (B,) exclusion index.</param>
-    /// <exception cref="ArgumentException">Shapes, dtypes or the exclusion index are invalid, or a fixed K exceeds the negatives per anchor.</exception>
-    public Tensor Forward(Tensor anchors, Tensor positives, Negatives negatives)
-    {
-        using var scope = NewDisposeScope();
-        NegativeSet set = NegativeSet.Resolve(anchors, positives, negatives);
-        int k = _selection.Resolve(set.Count);
-        return ContrastiveLoss.PerAnchor(anchors, positives, set, Tau, k, Chunking).mean().MoveToOuterDisposeScope();
-    }
+    private protected override Tensor Terms(Tensor anchors, Tensor positives, NegativeSet set) =>
+        ContrastiveLoss.PerAnchor(anchors, positives, set, Tau, _selection.Resolve(set.Count), Chunking);
 }

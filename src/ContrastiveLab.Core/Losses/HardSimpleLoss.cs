@@ -10,7 +10,7 @@ namespace ContrastiveLab.Core.Losses;
 /// (the code's K + 1 = 4096). Large banks take a chunked path with exact value and first derivatives for the
 /// anchors and positives.
 /// </remarks>
-public sealed class HardSimpleLoss : IContrastiveLoss
+public sealed class HardSimpleLoss : AnchorMeanLoss
 {
     private readonly HardSelection _selection;
 
@@ -19,7 +19,7 @@ public sealed class HardSimpleLoss : IContrastiveLoss
     /// <param name="authorsVariant">Average the top K + 1 of all entries, positive included, instead of the top K negatives.</param>
     /// <exception cref="ArgumentOutOfRangeException">k &lt; 1; α outside (0, 1].</exception>
     /// <exception cref="ArgumentException">Both or neither of k and α given.</exception>
-    public HardSimpleLoss(int? k = null, double? alpha = null, bool authorsVariant = false)
+    public HardSimpleLoss(int? k = null, double? alpha = null, bool authorsVariant = false) : base(LossRegistry.HardSimple)
     {
         _selection = new HardSelection(k, alpha);
         AuthorsVariant = authorsVariant;
@@ -34,28 +34,15 @@ public sealed class HardSimpleLoss : IContrastiveLoss
     /// <summary>True for the authors' code form.</summary>
     public bool AuthorsVariant { get; }
 
-    /// <inheritdoc />
-    public string Name => "hard-simple";
-
-    /// <summary>Dense/chunked switch; tests force small chunks.</summary>
-    internal ChunkPolicy Chunking { get; init; } = ChunkPolicy.Default;
-
-    /// <inheritdoc />
-    /// <param name="anchors">(B, D) float32 or float64 anchors, on the unit sphere.</param>
-    /// <param name="positives">(B, D) positives, same dtype.</param>
-    /// <param name="negatives">In-batch (B ≥ 2) or a shared (M, D) bank with optional (B,) exclusion index.</param>
-    /// <exception cref="ArgumentException">Shapes, dtypes or the exclusion index are invalid, or a fixed K exceeds the negatives per anchor.</exception>
-    public Tensor Forward(Tensor anchors, Tensor positives, Negatives negatives)
+    private protected override Tensor Terms(Tensor anchors, Tensor positives, NegativeSet set)
     {
-        using var scope = NewDisposeScope();
-        NegativeSet set = NegativeSet.Resolve(anchors, positives, negatives);
         int k = _selection.Resolve(set.Count);
         Tensor positive = anchors.mul(positives).sum(1);
         int count = AuthorsVariant ? k + 1 : k;
         Tensor topSum = Chunking.UseDense(set, anchors.shape[0])
             ? DenseTopSum(anchors, set, positive, count)
             : ChunkedTopSum(anchors, set, positive, count);
-        return positive.neg().add(topSum.div(count)).mean().MoveToOuterDisposeScope();
+        return positive.neg().add(topSum.div(count));
     }
 
     private Tensor DenseTopSum(Tensor anchors, NegativeSet set, Tensor positive, int count)

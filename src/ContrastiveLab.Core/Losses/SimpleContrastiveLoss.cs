@@ -10,13 +10,13 @@ namespace ContrastiveLab.Core.Losses;
 /// the positive included, N = n + 1. For a memory bank with <c>excludeIndex</c> (positives = bank[idx]) these are
 /// all M bank rows; in-batch, all B positive rows; for a bank without exclusion, the positive plus the M rows.
 /// </remarks>
-public sealed class SimpleContrastiveLoss : IContrastiveLoss
+public sealed class SimpleContrastiveLoss : AnchorMeanLoss
 {
     /// <param name="lambda">Weight λ of the negative sum, finite and &gt; 0; null means 1/(number of negatives).</param>
     /// <param name="authorsVariant">Use the authors' code form (mean over all entries, positive included) instead of Eq. 3.</param>
     /// <exception cref="ArgumentOutOfRangeException">λ ≤ 0 or not finite.</exception>
     /// <exception cref="ArgumentException">λ given together with the authors' variant, which fixes the weight at 1/N.</exception>
-    public SimpleContrastiveLoss(double? lambda = null, bool authorsVariant = false)
+    public SimpleContrastiveLoss(double? lambda = null, bool authorsVariant = false) : base(LossRegistry.Simple)
     {
         if (lambda is { } l)
         {
@@ -37,18 +37,8 @@ public sealed class SimpleContrastiveLoss : IContrastiveLoss
     /// <summary>True for the authors' code form.</summary>
     public bool AuthorsVariant { get; }
 
-    /// <inheritdoc />
-    public string Name => "simple";
-
-    /// <inheritdoc />
-    /// <param name="anchors">(B, D) float32 or float64 anchors, on the unit sphere.</param>
-    /// <param name="positives">(B, D) positives, same dtype.</param>
-    /// <param name="negatives">In-batch (B ≥ 2) or a shared (M, D) bank with optional (B,) exclusion index.</param>
-    /// <exception cref="ArgumentException">Shapes, dtypes or the exclusion index are invalid.</exception>
-    public Tensor Forward(Tensor anchors, Tensor positives, Negatives negatives)
+    private protected override Tensor Terms(Tensor anchors, Tensor positives, NegativeSet set)
     {
-        using var scope = NewDisposeScope();
-        NegativeSet set = NegativeSet.Resolve(anchors, positives, negatives);
         Tensor positive = anchors.mul(positives).sum(1);
         Tensor negativeSum = anchors.matmul(set.Bank.sum(dim: 0));
         if (set.ExcludeIndex is { } exclude)
@@ -56,9 +46,8 @@ public sealed class SimpleContrastiveLoss : IContrastiveLoss
             negativeSum = negativeSum.sub(anchors.mul(set.Bank.index_select(0, exclude)).sum(1));
         }
 
-        Tensor loss = AuthorsVariant
+        return AuthorsVariant
             ? positive.neg().add(positive.add(negativeSum).div(set.Count + 1))
             : positive.neg().add(negativeSum.mul(Lambda ?? 1.0 / set.Count));
-        return loss.mean().MoveToOuterDisposeScope();
     }
 }

@@ -10,28 +10,20 @@ namespace ContrastiveLab.Core.Losses;
 /// no_grad; s_max is then recomputed from that one row with autograd, so gradients are exact for every input
 /// and memory stays O(B·D + chunk).
 /// </remarks>
-public sealed class SingleLoss : IContrastiveLoss
+public sealed class SingleLoss : AnchorMeanLoss
 {
-    /// <inheritdoc />
-    public string Name => "single";
-
-    /// <summary>Dense/chunked switch; tests force small chunks.</summary>
-    internal ChunkPolicy Chunking { get; init; } = ChunkPolicy.Default;
-
-    /// <inheritdoc />
-    /// <param name="anchors">(B, D) float32 or float64 anchors, on the unit sphere.</param>
-    /// <param name="positives">(B, D) positives, same dtype.</param>
-    /// <param name="negatives">In-batch (B ≥ 2) or a shared (M, D) bank with optional (B,) exclusion index.</param>
-    /// <exception cref="ArgumentException">Shapes, dtypes or the exclusion index are invalid.</exception>
-    public Tensor Forward(Tensor anchors, Tensor positives, Negatives negatives)
+    /// <summary>The loss; it has no settings.</summary>
+    public SingleLoss() : base(LossRegistry.Single)
     {
-        using var scope = NewDisposeScope();
-        NegativeSet set = NegativeSet.Resolve(anchors, positives, negatives);
+    }
+
+    private protected override Tensor Terms(Tensor anchors, Tensor positives, NegativeSet set)
+    {
         long b = anchors.shape[0];
         long rows = Chunking.UseDense(set, b) ? set.Bank.shape[0] : Chunking.Rows(b);
         Tensor hardest = BankScan.TopK(anchors, set, 1, rows).Indices.squeeze(1);
         Tensor sMax = anchors.mul(set.Bank.index_select(0, hardest)).sum(1);
         Tensor positive = anchors.mul(positives).sum(1);
-        return sMax.sub(positive).relu().mean().MoveToOuterDisposeScope();
+        return sMax.sub(positive).relu();
     }
 }
