@@ -38,16 +38,13 @@ public sealed class ImageSplit
     /// <param name="classNames">Class names, indexed by label.</param>
     /// <param name="coarseLabels">(N) optional second labelling (CIFAR-100 superclasses).</param>
     public ImageSplit(string name, byte[] pixels, ImageShape shape, int[] labels, IReadOnlyList<string> classNames, int[]? coarseLabels = null)
+        : this(name, labels, classNames, null, shape)
     {
         if (shape.Size <= 0 || pixels.LongLength != (long)shape.Size * labels.Length)
         {
             throw new ArgumentException($"{pixels.LongLength} pixels do not hold {labels.Length} images of {shape}", nameof(pixels));
         }
-        Name = name;
         _pixels = pixels;
-        UniformShape = shape;
-        Labels = labels;
-        ClassNames = classNames;
         CoarseLabels = coarseLabels;
         _offsets = new long[labels.Length + 1];
         for (int i = 0; i <= labels.Length; i++)
@@ -63,11 +60,8 @@ public sealed class ImageSplit
     /// <param name="labels">(N) class indices into <paramref name="classNames"/>.</param>
     /// <param name="classNames">Class names, indexed by label.</param>
     public ImageSplit(string name, byte[] pixels, ImageShape[] shapes, int[] labels, IReadOnlyList<string> classNames)
+        : this(name, labels, classNames, shapes, CommonShape(shapes))
     {
-        if (shapes.Length != labels.Length)
-        {
-            throw new ArgumentException($"{shapes.Length} shapes for {labels.Length} labels", nameof(shapes));
-        }
         _offsets = new long[labels.Length + 1];
         for (int i = 0; i < shapes.Length; i++)
         {
@@ -77,12 +71,7 @@ public sealed class ImageSplit
         {
             throw new ArgumentException($"{pixels.LongLength} pixels for images totalling {_offsets[^1]}", nameof(pixels));
         }
-        Name = name;
         _pixels = pixels;
-        _shapes = shapes;
-        UniformShape = shapes.Length > 0 && shapes.All(s => s == shapes[0]) ? shapes[0] : null;
-        Labels = labels;
-        ClassNames = classNames;
     }
 
     /// <summary>A split whose images are decoded one at a time, when asked for, by <paramref name="load"/>.</summary>
@@ -93,19 +82,32 @@ public sealed class ImageSplit
     /// <param name="load">Decodes image i (or a region of it, into a pooled buffer: see <see cref="ImageLoad"/>) to uint8
     /// pixels of shape <c>shapes[i]</c>; called from several threads at once.</param>
     public ImageSplit(string name, ImageShape[] shapes, int[] labels, IReadOnlyList<string> classNames, ImageLoad load)
+        : this(name, labels, classNames, shapes, CommonShape(shapes))
     {
-        if (shapes.Length != labels.Length)
+        _load = load;
+    }
+
+    /// <summary>
+    /// What every split holds (<c>shapes</c> null when every image has <c>uniformShape</c>); each public constructor
+    /// adds where the pixels come from.
+    /// </summary>
+    private ImageSplit(string name, int[] labels, IReadOnlyList<string> classNames, ImageShape[]? shapes, ImageShape? uniformShape)
+    {
+        if (shapes is not null && shapes.Length != labels.Length)
         {
             throw new ArgumentException($"{shapes.Length} shapes for {labels.Length} labels", nameof(shapes));
         }
+
         Name = name;
-        _shapes = shapes;
-        _offsets = [];
-        _load = load;
-        UniformShape = shapes.Length > 0 && shapes.All(s => s == shapes[0]) ? shapes[0] : null;
         Labels = labels;
         ClassNames = classNames;
+        _shapes = shapes;
+        UniformShape = uniformShape;
+        _offsets = [];
     }
+
+    private static ImageShape? CommonShape(ImageShape[] shapes) =>
+        shapes.Length > 0 && shapes.All(s => s == shapes[0]) ? shapes[0] : null;
 
     /// <summary>Split name: train, test or val.</summary>
     public string Name { get; }
