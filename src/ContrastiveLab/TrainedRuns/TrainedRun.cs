@@ -12,29 +12,25 @@ namespace ContrastiveLab.TrainedRuns;
 /// </summary>
 public sealed class TrainedRun : IDisposable
 {
-    private TrainedRun(string directory, TrainConfig config, CheckpointStore.Entry checkpoint, ContrastiveEncoder model, Device device)
+    // Only Open makes one; every property is set there.
+    private TrainedRun()
     {
-        Directory = directory;
-        Config = config;
-        Checkpoint = checkpoint;
-        Model = model;
-        Device = device;
     }
 
     /// <summary>The run folder.</summary>
-    public string Directory { get; }
+    public required string Directory { get; init; }
 
     /// <summary>The run's config, as its config.json holds it.</summary>
-    public TrainConfig Config { get; }
+    public required TrainConfig Config { get; init; }
 
     /// <summary>The checkpoint the encoder was loaded from.</summary>
-    public CheckpointStore.Entry Checkpoint { get; }
+    public required CheckpointStore.Entry Checkpoint { get; init; }
 
     /// <summary>The trained encoder, in eval mode, on <see cref="Device"/>.</summary>
-    public ContrastiveEncoder Model { get; }
+    public required ContrastiveEncoder Model { get; init; }
 
     /// <summary>Where the encoder lives.</summary>
-    public Device Device { get; }
+    public required Device Device { get; init; }
 
     /// <summary>Which checkpoints <see cref="Open"/> accepts.</summary>
     public static IReadOnlyList<string> CheckpointChoices { get; } = ["latest", "best"];
@@ -81,7 +77,11 @@ public sealed class TrainedRun : IDisposable
             model.load(Path.Combine(entry.Path, RunFiles.CheckpointModel));
             model.to(device);
             model.eval();
-            return new TrainedRun(runDirectory, config, entry, model, device) { TrainImages = train, TestImages = test, Classes = classes };
+            return new TrainedRun
+            {
+                Directory = runDirectory, Config = config, Checkpoint = entry, Model = model, Device = device,
+                TrainImages = train, TestImages = test, Classes = classes,
+            };
         }
         catch
         {
