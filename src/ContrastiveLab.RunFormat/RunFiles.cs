@@ -51,6 +51,19 @@ public static class RunFiles
     /// <summary>In a checkpoint: where the run stood (epoch, batch, step, wall time, best kNN, the metric rows so far).</summary>
     public const string CheckpointMeta = "meta.json";
 
+    /// <summary>
+    /// The linear evaluation's cache of the backbone's features of the clean training and test images, one subfolder
+    /// per checkpoint name (<c>features_cache/epoch-0100/</c>).
+    /// </summary>
+    public const string FeaturesCacheDirectory = "features_cache";
+
+    /// <summary>In a features-cache subfolder: the SHA-256 of the model.bin the features came from; a cache whose
+    /// checksum differs from the checkpoint's is made again.</summary>
+    public const string FeaturesCacheSource = "model_sha256.txt";
+
+    /// <summary>In a features-cache subfolder: the arrays, each <c>NAME.npy</c> (features float32 (N, F), labels int64 (N,)).</summary>
+    public static IReadOnlyList<string> FeaturesCacheArrays { get; } = ["train_features", "train_labels", "test_features", "test_labels"];
+
     /// <summary>In a results folder: one listing per sweep (<see cref="SweepListing"/>), <c>sweeps/NAME.json</c>.</summary>
     public const string SweepsDirectory = "sweeps";
 

@@ -14,11 +14,6 @@ namespace ContrastiveLab.TrainedRuns;
 /// </summary>
 public static class LinearEvaluation
 {
-    /// <summary>Folder of the run holding cached features, one subfolder per checkpoint.</summary>
-    public const string CacheFolder = "features_cache";
-
-    private const string CacheSourceFile = "model_sha256.txt";
-
     /// <summary>Milestones as fractions of the epochs: 40, 60 and 80 of 100.</summary>
     public static IReadOnlyList<double> Milestones { get; } = [0.4, 0.6, 0.8];
 
@@ -171,10 +166,10 @@ public static class LinearEvaluation
     /// </summary>
     private static (Tensor TrainX, Tensor TrainY, Tensor TestX, Tensor TestY) CachedFeatures(TrainedRun run, AugmentationOptions clean, int workers, TextWriter log)
     {
-        string dir = Path.Combine(run.Directory, CacheFolder, run.Checkpoint.Name);
-        string sourceFile = Path.Combine(dir, CacheSourceFile);
+        string dir = Path.Combine(run.Directory, RunFiles.FeaturesCacheDirectory, run.Checkpoint.Name);
+        string sourceFile = Path.Combine(dir, RunFiles.FeaturesCacheSource);
         string hash = CheckpointStore.RecordedHash(run.Checkpoint, RunFiles.CheckpointModel) ?? "";
-        string[] names = ["train_features", "train_labels", "test_features", "test_labels"];
+        IReadOnlyList<string> names = RunFiles.FeaturesCacheArrays;
         if (File.Exists(sourceFile) && File.ReadAllText(sourceFile).Trim() == hash && names.All(n => File.Exists(Path.Combine(dir, n + ".npy"))))
         {
             log.WriteLine($"features: from the cache {dir}");

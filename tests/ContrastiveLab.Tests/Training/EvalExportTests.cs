@@ -85,7 +85,7 @@ public sealed class EvalExportTests(TrainedRunFixture trained, ITestOutputHelper
         Assert.Contains("features: extracting", first.Stdout);
         Assert.Contains("epoch 6/6", first.Stdout);
         string json1 = File.ReadAllText(Path.Combine(Run, RunFiles.Linear));
-        Assert.True(File.Exists(Path.Combine(Run, LinearEvaluation.CacheFolder, "epoch-0001", "train_features.npy")));
+        Assert.True(File.Exists(Path.Combine(Run, RunFiles.FeaturesCacheDirectory, "epoch-0001", "train_features.npy")));
 
         var second = CliRunner.Run(args);
         Assert.True(second.ExitCode == 0, second.Stderr);
