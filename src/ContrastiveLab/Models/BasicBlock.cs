@@ -1,33 +1,26 @@
 namespace ContrastiveLab.Models;
 
 /// <summary>ResNet basic block (two 3×3 convolutions), parameters named as torchvision's.</summary>
-internal sealed class BasicBlock : Module<Tensor, Tensor>
+internal sealed class BasicBlock : ResidualBlock
 {
     public const int Expansion = 1;
     private readonly Conv2d conv1;
     private readonly StableBatchNorm2d bn1;
     private readonly Conv2d conv2;
     private readonly StableBatchNorm2d bn2;
-    private readonly Sequential? downsample;
-    private readonly long stride;
 
-    public BasicBlock(long inPlanes, long planes, long stride) : base(nameof(BasicBlock))
+    public BasicBlock(long inPlanes, long planes, long stride) : base(nameof(BasicBlock), inPlanes, planes * Expansion, stride)
     {
         conv1 = Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
         bn1 = new StableBatchNorm2d(planes);
         conv2 = Conv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
         bn2 = new StableBatchNorm2d(planes);
-        this.stride = stride;
-        downsample = ResNetParts.Downsample(inPlanes, planes * Expansion, stride);
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    protected override Tensor Branch(Tensor x)
     {
-        using var scope = NewDisposeScope();
         var h = functional.relu(bn1.call(conv1.call(x)));
-        h = bn2.call(conv2.call(h));
-        var identity = downsample is null ? x : Pointwise.Shortcut(downsample, stride, x);
-        return functional.relu(h.add_(identity)).MoveToOuterDisposeScope();
+        return bn2.call(conv2.call(h));
     }
 }

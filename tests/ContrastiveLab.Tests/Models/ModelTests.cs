@@ -29,6 +29,18 @@ public class ModelTests
         Assert.Equal(512 * 128 + 128, Count(model, "fc."));
     }
 
+    [Theory]
+    [InlineData("resnet18-cifar", "backbone.layer2.0.", "conv1 bn1 conv2 bn2 downsample.0 downsample.1")]
+    [InlineData("resnet50", "backbone.layer1.0.", "conv1 bn1 conv2 bn2 conv3 bn3 downsample.0 downsample.1")]
+    public void A_residual_block_registers_its_layers_in_torchvision_order_with_the_shortcut_last(string name, string block, string layers)
+    {
+        // The order is torchvision's state_dict order and the order in which the initialisation draws the weights.
+        using var model = ModelFactory.Create(name, 3);
+        var order = model.named_parameters().Select(p => p.name).Where(n => n.StartsWith(block, StringComparison.Ordinal))
+            .Select(n => n[block.Length..n.LastIndexOf('.')]).Distinct();
+        Assert.Equal(layers.Split(' '), order);
+    }
+
     [Fact]
     public void ResNet50_has_the_torchvision_backbone_parameter_count()
     {
