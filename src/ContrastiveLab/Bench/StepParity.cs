@@ -179,10 +179,7 @@ public static class StepParity
             foreach (var batch in loader.Epoch(epoch))
             {
                 double lr = Trainer.LearningRate(config, epoch, batchIndex, loader.BatchesPerEpoch);
-                foreach (var group in optimizer.ParamGroups)
-                {
-                    group.LearningRate = lr;
-                }
+                LearningRateSchedule.Apply(optimizer, lr);
                 int step = losses.Count;
                 if (viewLength < 0)
                 {

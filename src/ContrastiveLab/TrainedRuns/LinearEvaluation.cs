@@ -123,10 +123,7 @@ public static class LinearEvaluation
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             double lr = LearningRate(options.Lr, epoch, options.Epochs);
-            foreach (var group in optimizer.ParamGroups)
-            {
-                group.LearningRate = lr;
-            }
+            LearningRateSchedule.Apply(optimizer, lr);
             classifier.train();
             double lossSum = 0;
             int steps = 0;

@@ -25,6 +25,16 @@ public static class LearningRateSchedule
         return lr;
     }
 
+    /// <summary>Sets every parameter group of <paramref name="optimizer"/> to the schedule's <paramref name="lr"/> for the coming step or epoch.</summary>
+    public static void Apply(OptimizerHelper optimizer, double lr)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.LearningRate = lr;
+        }
+    }
+
     /// <summary>The paper's milestones: epochs 160 and 190 of 200.</summary>
     public static IReadOnlyList<double> PaperMilestones { get; } = [160.0 / 200, 190.0 / 200];
 

@@ -109,10 +109,7 @@ public static partial class Trainer
                 foreach (var batch in loader.Epoch(epoch, batchIndex, options.Cancel))
                 {
                     lr = LearningRate(config, epoch, batchIndex, loader.BatchesPerEpoch);
-                    foreach (var group in optimizer.ParamGroups)
-                    {
-                        group.LearningRate = lr;
-                    }
+                    LearningRateSchedule.Apply(optimizer, lr);
                     FaultBeforeStep?.Invoke(step + 1, model);
                     double value = Step(setup.Step, batch, device);
                     if (!double.IsFinite(value))
