@@ -3,6 +3,7 @@ using ContrastiveLab.Augmentation;
 using ContrastiveLab.Evaluation;
 using ContrastiveLab.IO;
 using ContrastiveLab.Models;
+using ContrastiveLab.Runtime;
 using ContrastiveLab.Training;
 using ContrastiveLab.Training.Sources;
 
@@ -245,7 +246,7 @@ public static class StepParity
             ["losses"] = new JsonArray([.. losses.Select(x => JsonValue.Create(x))]),
             ["queue_pointer"] = queue?.Pointer ?? 0,
             ["queue_pointers"] = new JsonArray([.. pointers.Select(x => JsonValue.Create(x))]),
-            ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
+            ["torchsharp"] = BuildInfo.TorchSharp,
             ["threads"] = get_num_threads(),
             ["seconds"] = watch.Elapsed.TotalSeconds,
         };

@@ -1,5 +1,6 @@
 using ContrastiveLab.IO;
 using ContrastiveLab.Models;
+using ContrastiveLab.Runtime;
 
 namespace ContrastiveLab.Runs;
 
@@ -55,7 +56,7 @@ public static class ModelExport
                 {
                     ["format"] = "pt",
                     ["part"] = part,
-                    ["contrastivelab"] = Version,
+                    ["contrastivelab"] = BuildInfo.Toolkit,
                 };
                 foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
                 {
@@ -67,13 +68,4 @@ public static class ModelExport
         });
         return [.. tensors.Select(t => t.Key)];
     }
-
-    /// <summary>
-    /// The toolkit's version as written into exports and run folders' environment.json: the version and the commit it
-    /// was built from (<c>0.9.0+&lt;sha&gt;</c>), or the bare version when the build saw no git repository.
-    /// </summary>
-    public static string Version { get; } =
-        typeof(ModelExport).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
-        ?? typeof(ModelExport).Assembly.GetName().Version?.ToString() ?? "unknown";
 }

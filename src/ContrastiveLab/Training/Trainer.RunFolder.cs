@@ -1,6 +1,7 @@
 using ContrastiveLab.IO;
 using ContrastiveLab.RunFormat;
 using ContrastiveLab.Runs;
+using ContrastiveLab.Runtime;
 
 namespace ContrastiveLab.Training;
 
@@ -130,15 +131,11 @@ public static partial class Trainer
         return RunFailure.Read(runDirectory) is { } failure ? $"the last attempt failed: {failure.Error}" : null;
     }
 
-    /// <summary>The libtorch version this build references (Directory.Packages.props), as recorded in environment.json.</summary>
-    public static string LibTorchVersion { get; } = typeof(Trainer).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
-        .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "LibTorchVersion")?.Value ?? "unknown";
-
     private static JsonObject EnvironmentJson(TrainConfig config, TrainRunOptions options) => new()
     {
-        ["contrastivelab"] = ModelExport.Version,
-        ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(),
-        ["libtorch"] = LibTorchVersion,
+        ["contrastivelab"] = BuildInfo.Toolkit,
+        ["torchsharp"] = BuildInfo.TorchSharp,
+        ["libtorch"] = BuildInfo.LibTorch,
         ["dotnet"] = Environment.Version.ToString(),
         ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         ["machine"] = Environment.MachineName,
