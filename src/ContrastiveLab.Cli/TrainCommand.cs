@@ -48,6 +48,7 @@ public static class TrainCommand
         ["knn_k"] = "neighbours of the weighted kNN monitor",
         ["knn_sigma"] = "temperature of the weighted kNN monitor",
         ["knn_backbone"] = "also record the kNN on the backbone's pooled features",
+        ["precision"] = "fp32 (default) | bf16: the training step's convolutions in bfloat16 (needs AVX-512 BF16 or AMX)",
         ["max_steps"] = "stop after this many steps (smoke tests)",
     };
 

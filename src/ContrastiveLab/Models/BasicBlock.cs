@@ -20,7 +20,7 @@ internal sealed class BasicBlock : ResidualBlock
 
     protected override Tensor Branch(Tensor x)
     {
-        var h = functional.relu(bn1.call(conv1.call(x)));
-        return bn2.call(conv2.call(h));
+        var h = functional.relu(bn1.call(Autocast.Conv(conv1, x)));
+        return bn2.call(Autocast.Conv(conv2, h));
     }
 }

@@ -24,8 +24,8 @@ internal sealed class Bottleneck : ResidualBlock
 
     protected override Tensor Branch(Tensor x)
     {
-        var h = functional.relu(bn1.call(conv1.call(x)));
-        h = functional.relu(bn2.call(conv2.call(h)));
-        return bn3.call(conv3.call(h));
+        var h = functional.relu(bn1.call(Autocast.Conv(conv1, x)));
+        h = functional.relu(bn2.call(Autocast.Conv(conv2, h)));
+        return bn3.call(Autocast.Conv(conv3, h));
     }
 }

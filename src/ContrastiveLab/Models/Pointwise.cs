@@ -19,7 +19,7 @@ internal static class Pointwise
     {
         if (stride == 1 || !guard || x.device_type != DeviceType.CPU)
         {
-            return conv.call(x);
+            return Autocast.Conv(conv, x);
         }
         using var scope = NewDisposeScope();
         var input = x[.., .., TensorIndex.Slice(null, null, stride), TensorIndex.Slice(null, null, stride)];
@@ -27,7 +27,7 @@ internal static class Pointwise
         var weight = conv.weight!;
         // (out, in) @ (n, in, h·w) → (n, out, h·w): one batched GEMM forward, two in the backward pass. A 1×1
         // convolution with stride s and no padding reads exactly the pixels (s·i, s·j), which the slice picks.
-        var y = weight.flatten(1).matmul(input.flatten(2));
+        var y = Autocast.MatMul(weight.flatten(1), input.flatten(2));
         return y.view(n, weight.shape[0], h, w).MoveToOuterDisposeScope();
     }
 

@@ -61,7 +61,7 @@ public sealed class ResNet : Module<Tensor, Tensor>, IBackbone
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = functional.relu(bn1.call(conv1.call(x)));
+        var h = functional.relu(bn1.call(Autocast.Conv(conv1, x)));
         if (maxpool is not null)
         {
             h = maxpool.call(h);

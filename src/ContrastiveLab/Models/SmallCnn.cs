@@ -34,7 +34,13 @@ public sealed class SmallCnn : Module<Tensor, Tensor>, IBackbone
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return functional.adaptive_avg_pool2d(features.call(ChannelsLast ? ToChannelsLast(x) : x), [1, 1]).flatten(1).MoveToOuterDisposeScope();
+        Tensor h = ChannelsLast ? ToChannelsLast(x) : x;
+        // Layer by layer rather than features.call, so that the convolutions go through Autocast.
+        foreach (var layer in features.children())
+        {
+            h = layer is Conv2d conv ? Autocast.Conv(conv, h) : ((Module<Tensor, Tensor>)layer).call(h);
+        }
+        return functional.adaptive_avg_pool2d(h, [1, 1]).flatten(1).MoveToOuterDisposeScope();
     }
 
     /// <summary>A (B, C, H, W) tensor with the same values and shape, stored channels-last (strides C·H·W, 1, W·C, C).</summary>

@@ -247,6 +247,10 @@ public sealed record SweepFile(string Name, string Description, string Follows, 
         {
             parts.Add(config.Negatives);
         }
+        if (config.Precision is { } precision)
+        {
+            parts.Add(precision);
+        }
         parts.Add("s" + config.Seed.ToString(CultureInfo.InvariantCulture));
         string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(TrainConfig.ToJson(config))))[..8].ToLowerInvariant();
         return $"{config.Dataset}_{string.Join('_', parts)}_{hash}";

@@ -123,11 +123,23 @@ public sealed partial record TrainConfig
     /// </summary>
     public bool KnnBackbone { get; init; } = true;
 
+    /// <summary>
+    /// Arithmetic of the training step: <c>fp32</c> (the default) or <c>bf16</c>, the encoders' convolutions in
+    /// bfloat16 with float32 weights, batch norm, head, loss, bank and optimiser (<see cref="Models.Autocast"/>); needs a
+    /// CPU with AVX-512 BF16 or AMX (or a GPU). Evaluation always runs in float32. <c>fp32</c> reads back as null and is
+    /// not written to config.json, so fp32 runs keep the config.json and sweep folder names they had before the key.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public string? Precision { get; init => field = value == Float32 ? null : value; }
+
     /// <summary>Stop after this many optimisation steps in total (null: run every epoch). For smoke tests.</summary>
     public int? MaxSteps { get; init; }
 
     /// <summary>Known negative sources (<see cref="Sources.NegativeSourceRegistry"/>).</summary>
     public static IReadOnlyList<string> NegativeSources => Sources.NegativeSourceRegistry.Names;
+
+    /// <summary>The <see cref="Precision"/> values.</summary>
+    public const string Float32 = "fp32", BFloat16 = "bf16";
 
     /// <summary>Known schedules.</summary>
     public static IReadOnlyList<string> Schedules { get; } = ["step", "cosine"];
@@ -172,6 +184,10 @@ public sealed partial record TrainConfig
         OptionChecks.Range("knn-k", KnnK, 1, 100_000);
         OptionChecks.Range("knn-sigma", KnnSigma, 1e-4, 1e3);
         OptionChecks.Range("seed", Seed, 0, long.MaxValue);
+        if (Precision is not null)
+        {
+            OptionChecks.OneOf("precision", Precision, [Float32, BFloat16]);
+        }
         if (HardK is { } k)
         {
             OptionChecks.Range("hard-k", k, 1, int.MaxValue);

@@ -92,6 +92,16 @@ public static partial class Trainer
         return null;
     }
 
+    /// <summary>Refuses bf16 on a CPU that would only emulate it (<see cref="CpuBf16"/>), before anything is written.</summary>
+    /// <exception cref="UserError">precision = bf16 on such a CPU.</exception>
+    internal static void CheckPrecision(TrainConfig config, Device device, bool cpuHasBf16)
+    {
+        if (config.Precision == TrainConfig.BFloat16 && device.type == DeviceType.CPU && !cpuHasBf16)
+        {
+            throw new UserError("precision = bf16 needs a CPU with AVX-512 BF16 or AMX-BF16, and this one has neither (libtorch would emulate bfloat16, more slowly than fp32); use precision = fp32");
+        }
+    }
+
     /// <summary>Each key whose value differs, as "key: FOLDER in the folder, HERE here", in config order.</summary>
     internal static string ConfigDifferences(TrainConfig inFolder, TrainConfig here)
     {

@@ -43,7 +43,7 @@ public sealed class TrainingSetup : IDisposable
         var optimizer = optim.SGD(model.parameters(), config.Lr, config.Momentum, weight_decay: config.WeightDecay);
         var negatives = info.Create(new NegativeSourceContext(config, trainCount, channels, device, generator, model));
         var loss = LossRegistry.Create(Trainer.LossOptionsFor(config, trainCount));
-        var step = new TrainingStep(model, optimizer, loss, negatives);
+        var step = new TrainingStep(model, optimizer, loss, negatives, config.Precision == TrainConfig.BFloat16);
         return new TrainingSetup(generator, model, optimizer, negatives, step);
     }
 

@@ -13,7 +13,8 @@ namespace ContrastiveLab.Training;
 /// <param name="optimizer">Its optimiser (the learning rate is set by the caller).</param>
 /// <param name="loss">The loss.</param>
 /// <param name="negatives">Where the negatives come from.</param>
-public sealed class TrainingStep(ContrastiveEncoder model, optim.Optimizer optimizer, IContrastiveLoss loss, INegativeSource negatives)
+/// <param name="bf16">Run the encoders' convolutions in bfloat16 (<see cref="Autocast"/>); everything else stays float32.</param>
+public sealed class TrainingStep(ContrastiveEncoder model, optim.Optimizer optimizer, IContrastiveLoss loss, INegativeSource negatives, bool bf16 = false)
 {
     private readonly ContrastiveEncoder _model = model ?? throw new ArgumentNullException(nameof(model));
     private readonly optim.Optimizer _optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
@@ -28,6 +29,7 @@ public sealed class TrainingStep(ContrastiveEncoder model, optim.Optimizer optim
     {
         using var scope = NewDisposeScope();
         _optimizer.zero_grad();
+        using var precision = Autocast.BFloat16(bf16);
         var value = _negatives.Step(_model, _loss, indices, view1, view2, Optimise);
         return value.item<float>();
     }

@@ -32,7 +32,7 @@ public sealed class CliOptionCoverageTests
         var strings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["dataset"] = "cifar10", ["data_path"] = "/data/somewhere", ["data_dir"] = "/data", ["model"] = "resnet18-cifar", ["head"] = "mlp",
-            ["negatives"] = "queue", ["loss"] = "hard", ["schedule"] = "step", ["bank_init"] = "encoder", ["augmentation"] = AugmentationPresets.All.Keys.Last(),
+            ["negatives"] = "queue", ["loss"] = "hard", ["schedule"] = "step", ["bank_init"] = "encoder", ["precision"] = "bf16", ["augmentation"] = AugmentationPresets.All.Keys.Last(),
         };
         foreach (string key in TrainConfig.JsonKeys)
         {

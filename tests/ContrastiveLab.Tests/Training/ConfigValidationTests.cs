@@ -53,6 +53,7 @@ public sealed class ConfigValidationTests : IDisposable
         ["knn_k"] = ["0"],
         ["knn_sigma"] = ["0", "1e5"],
         ["knn_backbone"] = [],
+        ["precision"] = ["\"fp16\"", "\"BF16\""],
         ["max_steps"] = ["0", "-3"],
     };
 
