@@ -108,10 +108,14 @@ public static class BenchCommand
         return command;
     }
 
-    /// <summary>Each training workload's achieved GFLOP/s as a fraction of this run's fp32 GEMM, when both were measured.</summary>
+    /// <summary>
+    /// Each training workload's achieved GFLOP/s as a fraction of this run's fp32 GEMM, when both were measured; a bf16
+    /// workload also against the bf16 GEMM.
+    /// </summary>
     private static void PrintPeakFractions(TextWriter output, IReadOnlyList<BenchResult> ours)
     {
-        var gemm = ours.FirstOrDefault(r => r.Name == "gemm" && r.Figures.ContainsKey("gflops"));
+        var gemm = ours.FirstOrDefault(r => r.Name == "gemm" && r.Variant.Length == 0 && r.Figures.ContainsKey("gflops"));
+        var gemmBf16 = ours.FirstOrDefault(r => r.Name == "gemm" && r.Variant == "bf16" && r.Figures.ContainsKey("gflops"));
         var trained = ours.Where(r => r.Name != "gemm" && r.Figures.ContainsKey("images_per_s") && r.Figures.ContainsKey("gflops")).ToList();
         if (gemm is null || trained.Count == 0)
         {
@@ -123,7 +127,10 @@ public static class BenchCommand
         foreach (var r in trained)
         {
             double rate = r.Figures["gflops"];
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Key,-44} {BenchJson.Format(rate),8} GFLOP/s  {100 * rate / peak,5:F1} % of GEMM"));
+            string bf16 = r.Name.EndsWith("-bf16", StringComparison.Ordinal) && gemmBf16 is not null
+                ? string.Create(CultureInfo.InvariantCulture, $", {100 * rate / gemmBf16.Figures["gflops"],5:F1} % of the bf16 GEMM ({BenchJson.Format(gemmBf16.Figures["gflops"])} GFLOP/s)")
+                : "";
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Key,-44} {BenchJson.Format(rate),8} GFLOP/s  {100 * rate / peak,5:F1} % of GEMM{bf16}"));
         }
     }
 

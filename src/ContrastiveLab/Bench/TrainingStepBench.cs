@@ -27,7 +27,8 @@ internal sealed class TrainingStepBench : IDisposable
     /// <param name="size">Image side.</param>
     /// <param name="batch">Images per step.</param>
     /// <param name="bankSize">N of the memory bank, or null for in-batch negatives over two views.</param>
-    public TrainingStepBench(string model, int channels, int size, int batch, long? bankSize)
+    /// <param name="bf16">Convolutions in bfloat16 (<c>precision = bf16</c>).</param>
+    public TrainingStepBench(string model, int channels, int size, int batch, long? bankSize, bool bf16 = false)
     {
         manual_seed(1);
         _batch = batch;
@@ -36,7 +37,7 @@ internal sealed class TrainingStepBench : IDisposable
         _optimizer = optim.SGD(_model.parameters(), 0.06, 0.9, weight_decay: 5e-4);
         _bank = bankSize is { } n ? new MemoryBank(n, 128) : null;
         _negatives = _bank is null ? new InBatchSource() : new MemoryBankSource(_bank, initialiseFromEncoder: false);
-        _step = new TrainingStep(_model, _optimizer, new ContrastiveLoss(Tau), _negatives);
+        _step = new TrainingStep(_model, _optimizer, new ContrastiveLoss(Tau), _negatives, bf16);
         _view1 = randn(batch, channels, size, size);
         _view2 = _bank is null ? randn(batch, channels, size, size) : null;
     }
@@ -65,10 +66,10 @@ internal sealed class TrainingStepBench : IDisposable
 
     /// <summary>Builds the step, measures it (a single step in smoke mode) and returns the workload's result.</summary>
     public static BenchResult Measure(string name, string model, int channels, int size, int batch, long? bankSize,
-        BenchSettings settings, int warmupSteps, int stepsPerRun, int repeats, string note)
+        BenchSettings settings, int warmupSteps, int stepsPerRun, int repeats, string note, bool bf16 = false)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using var bench = new TrainingStepBench(model, channels, size, batch, bankSize);
+        using var bench = new TrainingStepBench(model, channels, size, batch, bankSize, bf16);
         double rate = settings.Smoke ? bench.ImagesPerSecond(0, 1, 1) : bench.ImagesPerSecond(warmupSteps, stepsPerRun, repeats);
         // Achieved rate: the layers' FLOPs of a training step (forward + backward, both views for in-batch negatives).
         double flopsPerImage = ModelFlops.TrainingPerImage(bench._model, channels, size) * (bankSize is null ? 2 : 1);

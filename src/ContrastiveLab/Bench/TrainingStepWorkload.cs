@@ -25,13 +25,23 @@ public sealed class TrainingStepWorkload(string name, string description) : Benc
     /// <summary>At most three timed runs (<see cref="BenchSettings.FewRepeats"/>) instead of <see cref="BenchSettings.Repeats"/>.</summary>
     public bool FewRepeats { get; init; }
 
+    /// <summary>
+    /// The step with <c>precision = bf16</c> (convolutions in bfloat16). On a CPU without native bf16 the row is reported
+    /// as skipped, as training would refuse it.
+    /// </summary>
+    public bool Bf16 { get; init; }
+
     /// <summary>What the figures mean, carried into the result.</summary>
     public required string Note { get; init; }
 
     protected override IReadOnlyList<BenchResult> Measure(BenchSettings settings)
     {
+        if (Bf16 && !Runtime.CpuBf16.Supported)
+        {
+            return [new BenchResult(Name, "", new Dictionary<string, double>(), "skipped: this CPU has neither AVX-512 BF16 nor AMX-BF16")];
+        }
         long? bank = Bank is { } b ? (settings.Smoke ? b.Smoke : b.Full) : null;
         return [TrainingStepBench.Measure(Name, Model, Input.Channels, Input.Size, settings.Smoke ? Batch.Smoke : Batch.Full, bank,
-            settings, Steps.Warmup, Steps.PerRun, FewRepeats ? settings.FewRepeats : settings.Repeats, Note)];
+            settings, Steps.Warmup, Steps.PerRun, FewRepeats ? settings.FewRepeats : settings.Repeats, Note, Bf16)];
     }
 }

@@ -10,6 +10,9 @@ public sealed class BenchSmokeTests
         ["train-small-cnn-bank"] = ["images_per_s", "gflops"],
         ["train-small-cnn-inbatch"] = ["images_per_s", "gflops"],
         ["train-resnet18-cifar"] = ["images_per_s", "gflops"],
+        ["train-small-cnn-bank-bf16"] = ["images_per_s", "gflops"], // bf16: where the CPU has it; else skipped, checked below
+        ["train-small-cnn-inbatch-bf16"] = ["images_per_s", "gflops"],
+        ["train-resnet18-cifar-bf16"] = ["images_per_s", "gflops"],
         ["loss-bank"] = ["ms", "peak_rss_mb"],
         ["metrics"] = ["seconds", "gflops"],
         ["augment-cifar"] = ["images_per_s"],
@@ -36,6 +39,12 @@ public sealed class BenchSmokeTests
         foreach (var r in results)
         {
             Assert.Equal(name, r.Name);
+            if (name.EndsWith("-bf16", StringComparison.Ordinal) && !ContrastiveLab.Runtime.CpuBf16.Supported)
+            {
+                Assert.Empty(r.Figures);
+                Assert.StartsWith("skipped", r.Note, StringComparison.Ordinal);
+                continue;
+            }
             foreach (string unit in ExpectedUnits[name])
             {
                 Assert.True(r.Figures.ContainsKey(unit), $"{r.Key} lacks {unit}");
