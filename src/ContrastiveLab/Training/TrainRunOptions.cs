@@ -26,4 +26,10 @@ public sealed record TrainRunOptions
 
     /// <summary>Stops the run at the next step boundary, after writing a checkpoint.</summary>
     public CancellationToken Cancel { get; init; }
+
+    /// <summary>
+    /// Whether this CPU computes bfloat16 natively (<see cref="Runtime.CpuBf16"/>); <c>precision = bf16</c> is refused on
+    /// the CPU when false. Tests set it to exercise bf16 on any machine, where libtorch then emulates it.
+    /// </summary>
+    internal bool CpuHasBf16 { get; init; } = Runtime.CpuBf16.Supported;
 }

@@ -38,7 +38,7 @@ public static partial class Trainer
     public static JsonObject Run(TrainConfig config, string runDirectory, TrainRunOptions options)
     {
         config.Validate();
-        CheckPrecision(config, options.Device, CpuBf16.Supported);
+        CheckPrecision(config, options.Device, options.CpuHasBf16);
         var wall = Stopwatch.StartNew();
         // ---- data. Every check that can refuse the run comes before anything is written: a refused command leaves
         // no folder behind that the corrected one would then be refused by.

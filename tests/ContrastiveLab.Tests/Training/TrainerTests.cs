@@ -29,8 +29,9 @@ public sealed class TrainerTests : IDisposable
         Seed = 5,
     };
 
+    // CpuHasBf16: bf16 runs here too, emulated by libtorch where the CPU lacks it (only Trainer.Run refuses it there).
     private static TrainRunOptions Options(bool resume = false, CancellationToken cancel = default, Action<TrainProgress>? progress = null) =>
-        new() { Resume = resume, Threads = 2, Cancel = cancel, Progress = progress };
+        new() { Resume = resume, Threads = 2, Cancel = cancel, Progress = progress, CpuHasBf16 = true };
 
     /// <summary>Every metric except the wall-clock ones, which no two runs share.</summary>
     internal static Dictionary<string, double?> Deterministic(JsonObject summary) =>
@@ -40,9 +41,10 @@ public sealed class TrainerTests : IDisposable
     [InlineData("memory-bank", "contrastive")]
     [InlineData("in-batch", "hard")]
     [InlineData("queue", "simple")]
-    public void An_interrupted_and_resumed_run_ends_with_the_same_metrics_as_an_uninterrupted_one(string negatives, string loss)
+    [InlineData("memory-bank", "contrastive", "bf16")]
+    public void An_interrupted_and_resumed_run_ends_with_the_same_metrics_as_an_uninterrupted_one(string negatives, string loss, string precision = "fp32")
     {
-        var config = Tiny(negatives, loss);
+        var config = Tiny(negatives, loss) with { Precision = precision };
         var straight = Trainer.Run(config, Path.Combine(_root, "straight"), Options());
 
         string resumed = Path.Combine(_root, "resumed");
