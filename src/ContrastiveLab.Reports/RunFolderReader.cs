@@ -174,9 +174,9 @@ public static class RunFolderReader
 
     private static RunConfig ParseConfig(JsonObject o) => new(
         Text(o, "dataset"), TextOr(o, "model", "?"), TextOr(o, "negatives", "?"), Text(o, "loss"), Number(o, "tau"),
-        (int?)OptionalNumber(o, "hard_k"), OptionalNumber(o, "hard_alpha"), (int)Number(o, "epochs"),
-        (int)(OptionalNumber(o, "batch_size") ?? 0), OptionalNumber(o, "lr") ?? double.NaN, (long)Number(o, "seed"),
-        (int?)OptionalNumber(o, "train_per_class"))
+        (int?)JsonFields.Number(o, "hard_k"), JsonFields.Number(o, "hard_alpha"), (int)Number(o, "epochs"),
+        (int)(JsonFields.Number(o, "batch_size") ?? 0), JsonFields.Number(o, "lr") ?? double.NaN, (long)Number(o, "seed"),
+        (int?)JsonFields.Number(o, "train_per_class"))
     {
         Protocol = o.Where(p => !RunConfig.NotProtocol.Contains(p.Key))
             .ToDictionary(p => p.Key, p => p.Value?.ToJsonString() ?? "null", StringComparer.Ordinal),
@@ -201,19 +201,17 @@ public static class RunFolderReader
     {
         string[] versionKeys = ["contrastivelab", "torchsharp", "libtorch", "dotnet"];
         var versions = versionKeys.Where(k => o[k] is not null).ToDictionary(k => k, k => o[k]!.ToString(), StringComparer.Ordinal);
-        return new RunEnvironment(TextOr(o, "machine", "?"), TextOr(o, "os", "?"), (int)(OptionalNumber(o, "cores") ?? 0),
-            (int)(OptionalNumber(o, "threads") ?? 0), TextOr(o, "device", "?"), versions);
+        return new RunEnvironment(TextOr(o, "machine", "?"), TextOr(o, "os", "?"), (int)(JsonFields.Number(o, "cores") ?? 0),
+            (int)(JsonFields.Number(o, "threads") ?? 0), TextOr(o, "device", "?"), versions);
     }
 
     private static string Text(JsonObject o, string key) =>
-        o[key]?.GetValue<string>() ?? throw new FormatException($"'{key}' is missing");
+        JsonFields.Text(o, key) ?? throw new FormatException($"'{key}' is missing");
 
-    private static string TextOr(JsonObject o, string key, string fallback) => o[key]?.GetValue<string>() ?? fallback;
+    private static string TextOr(JsonObject o, string key, string fallback) => JsonFields.Text(o, key) ?? fallback;
 
     private static double Number(JsonObject o, string key) =>
-        OptionalNumber(o, key) ?? throw new FormatException($"'{key}' is missing or null");
-
-    private static double? OptionalNumber(JsonObject o, string key) => o[key] is JsonValue v ? v.GetValue<double>() : null;
+        JsonFields.Number(o, key) ?? throw new FormatException($"'{key}' is missing or null");
 
     /// <summary>Parses metrics.csv: a header with an <c>epoch</c> column, then one row per epoch; empty cells are left out.</summary>
     internal static IReadOnlyList<EpochMetrics> ParseMetrics(string path, string[] lines)

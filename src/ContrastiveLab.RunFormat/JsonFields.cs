@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 
 namespace ContrastiveLab.RunFormat;
 
-/// <summary>Typed reads of one field of a JSON object, for the run files' parsers.</summary>
-internal static class JsonFields
+/// <summary>Typed reads of one field of a JSON object, for the parsers of the run folder's files (here and in the reports).</summary>
+public static class JsonFields
 {
     /// <summary>The string at <paramref name="key"/>, or null when absent or null.</summary>
     /// <exception cref="FormatException">The value is not a string.</exception>
