@@ -3,8 +3,8 @@ namespace ContrastiveLab.Bench;
 /// <summary>The workloads of <c>contrastive bench</c>, in issue order.</summary>
 public static class BenchWorkloads
 {
-    /// <summary>Every workload.</summary>
-    public static IReadOnlyList<IBenchWorkload> All { get; } =
+    // The training steps, each also measured with precision = bf16 (the convolutions in bfloat16, all else float32).
+    private static readonly TrainingStepWorkload[] Steps =
     [
         // 1: the default run's step (data loading excluded).
         new TrainingStepWorkload("train-small-cnn-bank",
@@ -27,22 +27,13 @@ public static class BenchWorkloads
             Model = "resnet18-cifar", Input = (3, 32), Batch = (128, 2), Bank = (50_000, 16), Steps = (1, 1), FewRepeats = true,
             Note = "random 3x32x32 inputs; 1 warm-up step, 1 step per timed run, at most 3 runs",
         },
-        // The three steps above with precision = bf16 (the convolutions in bfloat16, all else float32).
-        new TrainingStepWorkload("train-small-cnn-bank-bf16", "train-small-cnn-bank with precision = bf16: images_per_s")
-        {
-            Model = "small-cnn", Input = (1, 28), Batch = (256, 8), Bank = (60_000, 64), Steps = (3, 5), Bf16 = true,
-            Note = "as train-small-cnn-bank, convolutions in bfloat16",
-        },
-        new TrainingStepWorkload("train-small-cnn-inbatch-bf16", "train-small-cnn-inbatch with precision = bf16: images_per_s")
-        {
-            Model = "small-cnn", Input = (1, 28), Batch = (256, 8), Steps = (2, 3), Bf16 = true,
-            Note = "as train-small-cnn-inbatch, convolutions in bfloat16",
-        },
-        new TrainingStepWorkload("train-resnet18-cifar-bf16", "train-resnet18-cifar with precision = bf16: images_per_s")
-        {
-            Model = "resnet18-cifar", Input = (3, 32), Batch = (128, 2), Bank = (50_000, 16), Steps = (1, 1), FewRepeats = true, Bf16 = true,
-            Note = "as train-resnet18-cifar, convolutions in bfloat16",
-        },
+    ];
+
+    /// <summary>Every workload.</summary>
+    public static IReadOnlyList<IBenchWorkload> All { get; } =
+    [
+        .. Steps,
+        .. Steps.Select(s => s.InBf16()),
         new LossBankWorkload(),
         new MetricsWorkload(),
         new AugmentCifarWorkload(),

@@ -2,8 +2,9 @@ namespace ContrastiveLab.Bench;
 
 /// <summary>
 /// A workload that times the trainer's step (<see cref="TrainingStepBench"/>: forward, loss, backward, SGD and, with a
-/// bank, its update) on random inputs of one model and shape; <see cref="BenchWorkloads.All"/> lists the three, each
-/// a row of its settings. Reports images per second (anchors) and the achieved GFLOP/s of the model's layers.
+/// bank, its update) on random inputs of one model and shape; <see cref="BenchWorkloads.All"/> lists three, each a row
+/// of its settings, and each again with <c>precision = bf16</c> (<see cref="InBf16"/>). Reports images per second
+/// (anchors) and the achieved GFLOP/s of the model's layers.
 /// </summary>
 public sealed class TrainingStepWorkload(string name, string description) : BenchWorkload(name, description)
 {
@@ -33,6 +34,13 @@ public sealed class TrainingStepWorkload(string name, string description) : Benc
 
     /// <summary>What the figures mean, carried into the result.</summary>
     public required string Note { get; init; }
+
+    /// <summary>This workload with <c>precision = bf16</c>, named NAME-bf16.</summary>
+    public TrainingStepWorkload InBf16() => new(Name + "-bf16", $"{Name} with precision = bf16: images_per_s")
+    {
+        Model = Model, Input = Input, Batch = Batch, Bank = Bank, Steps = Steps, FewRepeats = FewRepeats, Bf16 = true,
+        Note = $"as {Name}, convolutions in bfloat16",
+    };
 
     protected override IReadOnlyList<BenchResult> Measure(BenchSettings settings)
     {
